@@ -1,0 +1,110 @@
+/**
+ * The one error family of passport-exbo and passport-soa2.
+ *
+ * A user reading a log must be able to tell which of these happened without reading our source:
+ * the provider could not be reached, it timed out, it answered garbage, it rejected our client
+ * credentials, it rejected the code, the user denied access. `code` is stable (switch on it);
+ * `message` is for people and never contains a secret or a token.
+ */
+
+/** Stable codes: part of the public API. */
+export type OAuthErrorCode =
+  /** DNS failure, connection refused or reset, TLS failure: the request never got an answer. */
+  | 'PROVIDER_UNREACHABLE'
+  /** No complete answer within the configured `timeout`. */
+  | 'PROVIDER_TIMEOUT'
+  /** An answer we cannot use: not JSON, a redirect, an HTML error page, a required field missing. */
+  | 'PROVIDER_BAD_RESPONSE'
+  /** The provider failed on its side (5xx) or answered with a status its protocol does not use. */
+  | 'PROVIDER_ERROR'
+  /** The provider rejected our client id or secret (EXBO `invalid_client`, SOA2 401). */
+  | 'CLIENT_REJECTED'
+  /** The authorization code is unknown, already used, expired or not ours: the user must log in again. */
+  | 'CODE_REJECTED'
+  /** The refresh token is unknown, revoked or superseded: the user must log in again. */
+  | 'REFRESH_REJECTED'
+  /** The refresh token has expired (SOA2 410): the user must log in again. */
+  | 'REFRESH_EXPIRED'
+  /** The provider rejected an access token (401 from the profile endpoint or an API). */
+  | 'TOKEN_REJECTED'
+  /** The scopes we sent are not the ones the user approved (SOA2 417). */
+  | 'SCOPE_MISMATCH'
+  /** The provider called our request malformed (400/415): a bug on our side, please report it. */
+  | 'REQUEST_REJECTED'
+  /** Too many requests; `retryAfter` says when to try again when the provider told us. */
+  | 'RATE_LIMITED'
+  /** The provider redirected back with an `error` other than the user denying access. */
+  | 'AUTHORIZATION_ERROR'
+  /** The login state cannot be kept: there is no session middleware in front of Passport. */
+  | 'SESSION_REQUIRED';
+
+/** The HTTP status our app should answer with, per code (never the provider's status). */
+const APP_STATUS: Record<OAuthErrorCode, number> = {
+  PROVIDER_UNREACHABLE: 502,
+  PROVIDER_TIMEOUT: 504,
+  PROVIDER_BAD_RESPONSE: 502,
+  PROVIDER_ERROR: 502,
+  CLIENT_REJECTED: 500,
+  CODE_REJECTED: 400,
+  REFRESH_REJECTED: 401,
+  REFRESH_EXPIRED: 401,
+  TOKEN_REJECTED: 401,
+  SCOPE_MISMATCH: 500,
+  REQUEST_REJECTED: 500,
+  RATE_LIMITED: 503,
+  AUTHORIZATION_ERROR: 502,
+  SESSION_REQUIRED: 500,
+};
+
+export interface OAuthErrorDetails {
+  /** Which provider the error concerns, e.g. `'exbo'` or `'soa2'`. */
+  provider: string;
+  /** The provider's HTTP status, when it answered. */
+  upstreamStatus?: number;
+  /** The provider's `error` field (EXBO/OAuth 2.0 style). */
+  providerError?: string;
+  /** The provider's `error_description` (EXBO) or `message`. */
+  providerDescription?: string;
+  /** SOA2's `httpReason`. */
+  providerReason?: string;
+  /** The first characters of an unexpected body, with tokens and secrets removed. */
+  bodyExcerpt?: string;
+  /** Seconds to wait before retrying (rate limits). */
+  retryAfter?: number;
+  /** The underlying error (network failures, aborted requests). */
+  cause?: unknown;
+}
+
+export class OAuthError extends Error {
+  override readonly name = 'OAuthError';
+  readonly code: OAuthErrorCode;
+  /** The status our app should answer with (passport and Express read `status`). */
+  readonly status: number;
+  readonly provider: string;
+  readonly upstreamStatus?: number;
+  readonly providerError?: string;
+  readonly providerDescription?: string;
+  readonly providerReason?: string;
+  readonly bodyExcerpt?: string;
+  readonly retryAfter?: number;
+
+  constructor(code: OAuthErrorCode, message: string, details: OAuthErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.status = APP_STATUS[code];
+    this.provider = details.provider;
+    // Only the fields that are set, so logged errors stay short.
+    if (details.upstreamStatus !== undefined) this.upstreamStatus = details.upstreamStatus;
+    if (details.providerError !== undefined) this.providerError = details.providerError;
+    if (details.providerDescription !== undefined) {
+      this.providerDescription = details.providerDescription;
+    }
+    if (details.providerReason !== undefined) this.providerReason = details.providerReason;
+    if (details.bodyExcerpt !== undefined) this.bodyExcerpt = details.bodyExcerpt;
+    if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
+  }
+}
+
+export function isOAuthError(value: unknown): value is OAuthError {
+  return value instanceof OAuthError;
+}

@@ -1,0 +1,30 @@
+export {
+  type CallbackRequestLike,
+  callbackParam,
+  MAX_CALLBACK_PARAM_LENGTH,
+  type ParamResult,
+  resolveCallbackURL,
+} from './callback-request.js';
+export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
+export { bodyExcerpt, redactSecrets } from './redact.js';
+export {
+  newStateHandle,
+  SessionStateStore,
+  type StateFailure,
+  type StateStoreOptions,
+} from './state-store.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  type FetchLike,
+  type HttpRequest,
+  type HttpResponse,
+  Transport,
+  type TransportOptions,
+} from './transport.js';
+export {
+  invokeVerify,
+  type VerifyArguments,
+  type VerifyCallback,
+  type VerifyOutcome,
+  wantsParams,
+} from './verify.js';

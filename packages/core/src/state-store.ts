@@ -1,0 +1,167 @@
+/**
+ * Login state (CSRF protection for the callback), kept in the user's session.
+ *
+ * Compatible with passport-oauth2's `StateStore` interface (the 4-argument `store` and `verify`), so
+ * passport-exbo hands it to `OAuth2Strategy` and passport-soa2 calls it directly: one implementation.
+ *
+ * Differences from passport-oauth2's built-in stores, each for a reason:
+ * - several logins may be pending at once (two tabs), each with its own random handle;
+ * - a handle is deleted when used, so a replayed callback fails;
+ * - handles expire (`maxAge`), so an old consent page cannot complete a login hours later;
+ * - comparison is constant-time;
+ * - app state (for example a safe return-to path) travels with the handle and comes back as
+ *   `req.authInfo.state`, because passport >= 0.6 regenerates the session at login and drops
+ *   whatever else was stored in it.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { OAuthError } from './errors.js';
+
+/** What a pending login keeps in the session. Plain JSON, so every session store can save it. */
+interface PendingLogin {
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** App state given to `authenticate(name, { state: {...} })`, returned on success. */
+  appState?: unknown;
+}
+
+type SessionLike = Record<string, unknown>;
+
+export interface StateStoreOptions {
+  /** Session key under which pending logins are kept, e.g. `'passport-exbo'`. */
+  key: string;
+  /** Provider name for errors. */
+  provider: string;
+  /** How long a started login may take, in milliseconds. Default one hour. */
+  maxAge?: number | undefined;
+  /** Pending logins kept per session; the oldest is dropped beyond this. Default 5. */
+  maxPending?: number | undefined;
+}
+
+/** Failure info as Passport expects it (`req.session.messages`, `failureMessage`). */
+export interface StateFailure {
+  message: string;
+}
+
+/** 32 random bytes, base64url: URL-safe (SOA2 turns `+` into a space), never `0`, 43 characters. */
+export function newStateHandle(): string {
+  return randomBytes(32).toString('base64url');
+}
+const HANDLE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
+const DEFAULT_MAX_PENDING = 5;
+
+export class SessionStateStore {
+  readonly key: string;
+  private readonly provider: string;
+  private readonly maxAge: number;
+  private readonly maxPending: number;
+
+  constructor(options: StateStoreOptions) {
+    this.key = options.key;
+    this.provider = options.provider;
+    this.maxAge = options.maxAge ?? DEFAULT_MAX_AGE_MS;
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  }
+
+  /** Remembers a new pending login and returns its handle, to be sent as `state`. */
+  store(
+    req: unknown,
+    appState: unknown,
+    _meta: unknown,
+    callback: (err: Error | null, handle?: string) => void,
+  ): void {
+    const session = this.sessionOf(req);
+    if (!session) return callback(this.noSession());
+    const pending = this.pendingOf(session, Date.now());
+    const handle = newStateHandle();
+    // Object state (the app's return-to and the like) travels; passport-oauth2 passes `true` or
+    // `undefined` when there is none.
+    pending[handle] =
+      appState !== null && typeof appState === 'object'
+        ? { createdAt: Date.now(), appState }
+        : { createdAt: Date.now() };
+    const handles = Object.keys(pending);
+    for (const old of handles.slice(0, Math.max(0, handles.length - this.maxPending))) {
+      delete pending[old];
+    }
+    session[this.key] = pending;
+    callback(null, handle);
+  }
+
+  /**
+   * Checks the `state` of a callback against the session and consumes it.
+   * Calls back `(null, true, appState)` on a match, `(null, false, { message })` otherwise.
+   */
+  verify(
+    req: unknown,
+    providedState: unknown,
+    _meta: unknown,
+    callback: (err: Error | null, ok?: unknown, info?: unknown) => void,
+  ): void {
+    const session = this.sessionOf(req);
+    if (!session) return callback(this.noSession());
+    const now = Date.now();
+    const fail = (message: string) => callback(null, false, { message } satisfies StateFailure);
+
+    if (providedState === undefined || providedState === '') {
+      return fail('The login response has no state: please start the login again.');
+    }
+    if (typeof providedState !== 'string' || !HANDLE_PATTERN.test(providedState)) {
+      return fail('The login response has a malformed state: please start the login again.');
+    }
+    const stored = session[this.key];
+    const pending = isPendingMap(stored) ? stored : {};
+    const match = Object.keys(pending).find((handle) => sameHandle(handle, providedState));
+    if (match === undefined) {
+      return fail(
+        'This login was not started in this browser session, or was already completed: please start the login again.',
+      );
+    }
+    const entry = pending[match] as PendingLogin;
+    delete pending[match];
+    if (Object.keys(pending).length === 0) delete session[this.key];
+    if (now - entry.createdAt > this.maxAge) {
+      return fail('The login took too long and has expired: please start the login again.');
+    }
+    callback(null, true, entry.appState);
+  }
+
+  private sessionOf(req: unknown): SessionLike | undefined {
+    const session = (req as { session?: unknown } | undefined)?.session;
+    return session !== null && typeof session === 'object' ? (session as SessionLike) : undefined;
+  }
+
+  private noSession(): OAuthError {
+    return new OAuthError(
+      'SESSION_REQUIRED',
+      'Login state needs a session: add express-session (or another session middleware with regenerate and save) before passport.authenticate()',
+      { provider: this.provider },
+    );
+  }
+
+  /** The pending map in the session, without entries past their age. */
+  private pendingOf(session: SessionLike, now: number): Record<string, PendingLogin> {
+    const stored = session[this.key];
+    const pending: Record<string, PendingLogin> = {};
+    if (isPendingMap(stored)) {
+      for (const [handle, entry] of Object.entries(stored)) {
+        if (now - entry.createdAt <= this.maxAge) pending[handle] = entry;
+      }
+    }
+    return pending;
+  }
+}
+
+function isPendingMap(value: unknown): value is Record<string, PendingLogin> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).every(
+    (entry) => entry !== null && typeof entry === 'object' && typeof entry.createdAt === 'number',
+  );
+}
+
+function sameHandle(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,211 @@
+/**
+ * The HTTP transport both strategies use to talk to their provider.
+ *
+ * Why not node-oauth (passport-oauth2's transport): it has no timeout, decodes bodies chunk by chunk
+ * (a Cyrillic login split across two TCP chunks turns into U+FFFD), follows no Accept convention and
+ * puts tokens in query strings. Here: Node's fetch, one deadline covering connect, headers and body,
+ * `Accept: application/json`, the whole body decoded once as UTF-8, redirects never followed (a
+ * redirect from an API is an answer we report, not a place to go), and a size cap on bodies.
+ */
+import { OAuthError } from './errors.js';
+import { bodyExcerpt, redactSecrets } from './redact.js';
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  /** Provider name used in errors, e.g. `'exbo'`. */
+  provider: string;
+  /** Human name used in messages, e.g. `'EXBO'`. */
+  providerLabel: string;
+  /** Sent as `User-Agent`, e.g. `'passport-exbo/0.1.0'`. */
+  userAgent: string;
+  /** Milliseconds for the whole exchange (connect, headers and body). Default 10000. */
+  timeout?: number | undefined;
+  /** Replacement for the global fetch (proxies, instrumentation). */
+  fetch?: FetchLike | undefined;
+  /** Bodies longer than this are refused (bytes). Default 1 MiB. */
+  maxBodyBytes?: number | undefined;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** Sent as `application/x-www-form-urlencoded`. */
+  form?: Record<string, string>;
+  /** Sent as `application/json`. */
+  json?: unknown;
+  /** Values that must never appear in an error (secrets, codes, tokens sent in this request). */
+  secrets?: readonly (string | undefined)[];
+  /** What this request is for, used in messages: "the token request", "the profile request". */
+  purpose: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  /** The whole body, decoded once as UTF-8. */
+  text: string;
+  /** The parsed body when it is JSON, otherwise `undefined`. */
+  json: unknown;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export class Transport {
+  readonly provider: string;
+  readonly providerLabel: string;
+  readonly timeout: number;
+  private readonly fetchImpl: FetchLike;
+  private readonly userAgent: string;
+  private readonly maxBodyBytes: number;
+  private readonly decoder = new TextDecoder('utf-8');
+
+  constructor(options: TransportOptions) {
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeout) || timeout <= 0) {
+      throw new TypeError(`timeout must be a positive number of milliseconds, got ${timeout}`);
+    }
+    this.provider = options.provider;
+    this.providerLabel = options.providerLabel;
+    this.userAgent = options.userAgent;
+    this.timeout = timeout;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    // Looked up per call when not injected, so a test or an APM agent that replaces globalThis.fetch
+    // after construction is still honoured.
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** Sends one request and reads the whole answer; throws only {@link OAuthError}. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': this.userAgent,
+      ...req.headers,
+    };
+    let body: string | undefined;
+    if (req.form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    } else if (req.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(req.json);
+    }
+
+    const signal = AbortSignal.timeout(this.timeout);
+    try {
+      const res = await this.fetchImpl(req.url, {
+        method: req.method,
+        headers,
+        body,
+        redirect: 'manual',
+        signal,
+      });
+      const text = await this.readBody(res, req);
+      return { status: res.status, headers: res.headers, text, json: parseJson(text) };
+    } catch (err) {
+      throw this.toOAuthError(err, req, signal);
+    }
+  }
+
+  /** Reads the body to the end (bounded by the request's deadline) and decodes it in one piece. */
+  private async readBody(res: Response, req: HttpRequest): Promise<string> {
+    if (!res.body) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > this.maxBodyBytes) {
+        await reader.cancel().catch(() => {});
+        throw new OAuthError(
+          'PROVIDER_BAD_RESPONSE',
+          `${this.providerLabel} sent an answer larger than ${this.maxBodyBytes} bytes to ${req.purpose}`,
+          { provider: this.provider, upstreamStatus: res.status },
+        );
+      }
+      chunks.push(value);
+    }
+    return this.decoder.decode(Buffer.concat(chunks));
+  }
+
+  /**
+   * The error for an answer the caller's protocol does not expect: `PROVIDER_ERROR` for a 5xx,
+   * `PROVIDER_BAD_RESPONSE` otherwise, with a redacted excerpt of the body.
+   */
+  unexpected(
+    res: HttpResponse,
+    purpose: string,
+    what: string,
+    secrets: readonly (string | undefined)[] = [],
+  ): OAuthError {
+    const serverFailed = res.status >= 500;
+    const type = res.headers.get('content-type') ?? 'no content type';
+    const location = res.status >= 300 && res.status < 400 ? ' (a redirect)' : '';
+    return new OAuthError(
+      serverFailed ? 'PROVIDER_ERROR' : 'PROVIDER_BAD_RESPONSE',
+      `${this.providerLabel} answered ${purpose} with HTTP ${res.status}${location}, ${type}: ${what}`,
+      {
+        provider: this.provider,
+        upstreamStatus: res.status,
+        bodyExcerpt: bodyExcerpt(res.text, secrets),
+      },
+    );
+  }
+
+  private toOAuthError(err: unknown, req: HttpRequest, signal: AbortSignal): OAuthError {
+    if (err instanceof OAuthError) return err;
+    const host = safeHost(req.url);
+    if (signal.aborted) {
+      return new OAuthError(
+        'PROVIDER_TIMEOUT',
+        `${this.providerLabel} did not answer ${req.purpose} within ${this.timeout} ms (${host})`,
+        { provider: this.provider },
+      );
+    }
+    const reason = networkReason(err);
+    return new OAuthError(
+      'PROVIDER_UNREACHABLE',
+      redactSecrets(
+        `${this.providerLabel} could not be reached for ${req.purpose} (${host}): ${reason}`,
+        req.secrets ?? [],
+      ),
+      { provider: this.provider, cause: err },
+    );
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid URL';
+  }
+}
+
+/** The most specific reason undici gives: `fetch failed` wraps the system error in `cause`. */
+function networkReason(err: unknown): string {
+  let current: unknown = err;
+  let reason = 'network error';
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    reason =
+      typeof code === 'string' && !current.message.includes(code)
+        ? `${code}: ${current.message}`
+        : current.message;
+    current = current.cause;
+  }
+  return reason;
+}

@@ -1,0 +1,95 @@
+/**
+ * Calls the application's verify function in any of the forms Passport users write, and turns its
+ * outcome into exactly one of error / fail / success.
+ *
+ * passport-oauth2 only catches a synchronous throw: an `async` verify that rejects becomes an
+ * unhandled rejection and the request never ends. Here a returned promise is followed too.
+ *
+ * Which arguments a verify receives (the passport-oauth2 convention, extended for async functions):
+ * - `(accessToken, refreshToken, params, profile, done)` when it declares 5 or more parameters, or
+ *   when it is an `async function` declaring exactly 4 (its `done` is optional);
+ * - `(accessToken, refreshToken, profile, done)` otherwise, which is also what wrappers with no fixed
+ *   arity (NestJS's `PassportStrategy`, `(...args) => ...`) receive;
+ * - with `passReqToCallback`, `req` comes first and each count above grows by one.
+ */
+
+/** `done` as Passport defines it. */
+export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => void;
+
+export interface VerifyArguments<Profile, Params> {
+  accessToken: string;
+  refreshToken: string | undefined;
+  params: Params;
+  profile: Profile;
+}
+
+/** The single outcome of a verify call. */
+export interface VerifyOutcome {
+  error(err: unknown): void;
+  fail(info: unknown): void;
+  success(user: unknown, info: unknown): void;
+}
+
+// biome-ignore lint/complexity/noBannedTypes: verify functions come in many shapes; see above.
+type AnyFunction = Function;
+
+function isAsyncFunction(fn: AnyFunction): boolean {
+  return fn.constructor?.name === 'AsyncFunction';
+}
+
+/** Whether `verify` wants the token response `params` before the profile. */
+export function wantsParams(verify: AnyFunction, passReqToCallback: boolean): boolean {
+  const extra = passReqToCallback ? 1 : 0;
+  if (verify.length >= 5 + extra) return true;
+  return isAsyncFunction(verify) && verify.length === 4 + extra;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Calls `verify` and reports one outcome. The first of `done(...)`, a resolved value or a rejection
+ * wins; later ones are ignored. A promise that resolves to `undefined` leaves the outcome to `done`
+ * (an `async` function may hand `done` to a callback API without awaiting it).
+ */
+export function invokeVerify<Profile, Params>(
+  verify: AnyFunction,
+  passReqToCallback: boolean,
+  req: unknown,
+  args: VerifyArguments<Profile, Params>,
+  outcome: VerifyOutcome,
+): void {
+  let settled = false;
+  const done: VerifyCallback = (err, user, info) => {
+    if (settled) return;
+    settled = true;
+    if (err) outcome.error(err);
+    else if (!user) outcome.fail(info);
+    else outcome.success(user, info);
+  };
+
+  const tokenArgs: unknown[] = wantsParams(verify, passReqToCallback)
+    ? [args.accessToken, args.refreshToken, args.params, args.profile, done]
+    : [args.accessToken, args.refreshToken, args.profile, done];
+  if (passReqToCallback) tokenArgs.unshift(req);
+
+  let returned: unknown;
+  try {
+    returned = verify(...tokenArgs);
+  } catch (err) {
+    done(err ?? new Error('verify threw a falsy value'));
+    return;
+  }
+  if (!isThenable(returned)) return;
+  returned.then(
+    (user) => {
+      if (user !== undefined) done(null, user);
+    },
+    (err: unknown) => done(err ?? new Error('verify rejected with a falsy value')),
+  );
+}

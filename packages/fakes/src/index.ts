@@ -1,0 +1,1 @@
+export type { ListenOptions, RunningFake } from './http.js';

@@ -1,0 +1,155 @@
+/**
+ * A small scripted browser for HTTP-level login tests: a real cookie jar (tough-cookie), redirects
+ * followed by hand so every hop can be inspected, and HTML forms submitted the way a browser would.
+ */
+import { CookieJar } from 'tough-cookie';
+
+export interface Hop {
+  method: string;
+  url: string;
+  status: number;
+  location?: string;
+}
+
+export interface Page {
+  url: string;
+  status: number;
+  headers: Headers;
+  text: string;
+  /** Every request made to get here, redirects included. */
+  hops: Hop[];
+}
+
+export interface Form {
+  action: string;
+  method: string;
+  fields: Record<string, string>;
+  /** Submit buttons: name → value. */
+  buttons: Array<{ name: string; value: string; label: string }>;
+}
+
+const MAX_REDIRECTS = 10;
+
+export class Browser {
+  readonly jar = new CookieJar();
+
+  /** GET `url` and follow redirects. */
+  get(url: string, options: { follow?: boolean } = {}): Promise<Page> {
+    return this.navigate('GET', url, undefined, options.follow ?? true);
+  }
+
+  /** POST a form body to `url` and follow redirects. */
+  post(url: string, fields: Record<string, string>, options: { follow?: boolean } = {}) {
+    return this.navigate('POST', url, new URLSearchParams(fields), options.follow ?? true);
+  }
+
+  /**
+   * Submits the page's form, pressing the submit button whose name/value or label matches
+   * `button` (a browser sends only the pressed button's name=value).
+   */
+  submit(page: Page, button: string, extra: Record<string, string> = {}): Promise<Page> {
+    const form = parseForm(page);
+    const pressed = form.buttons.find((b) => b.value === button || b.label === button);
+    if (!pressed) {
+      throw new Error(`no button "${button}" in form: ${JSON.stringify(form.buttons)}`);
+    }
+    const fields = { ...form.fields, ...extra, [pressed.name]: pressed.value };
+    const action = new URL(form.action || page.url, page.url).toString();
+    if (form.method === 'get') {
+      const target = new URL(action);
+      for (const [k, v] of Object.entries(fields)) target.searchParams.set(k, v);
+      return this.get(target.toString());
+    }
+    return this.post(action, fields);
+  }
+
+  private async navigate(
+    method: string,
+    startUrl: string,
+    body: URLSearchParams | undefined,
+    follow: boolean,
+  ): Promise<Page> {
+    const hops: Hop[] = [];
+    let url = startUrl;
+    let currentMethod = method;
+    let currentBody = body;
+    for (let i = 0; i <= MAX_REDIRECTS; i++) {
+      const headers: Record<string, string> = { Accept: 'text/html,application/json' };
+      const cookie = await this.jar.getCookieString(url);
+      if (cookie) headers.Cookie = cookie;
+      if (currentBody) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      const res = await fetch(url, {
+        method: currentMethod,
+        headers,
+        body: currentBody?.toString(),
+        redirect: 'manual',
+      });
+      for (const setCookie of res.headers.getSetCookie()) {
+        await this.jar.setCookie(setCookie, url);
+      }
+      const location = res.headers.get('location') ?? undefined;
+      hops.push({ method: currentMethod, url, status: res.status, ...(location && { location }) });
+      if (follow && location && res.status >= 300 && res.status < 400) {
+        await res.arrayBuffer();
+        url = new URL(location, url).toString();
+        // 303 (and, as browsers do, 301/302 after a POST) turn into a GET.
+        if (res.status !== 307 && res.status !== 308) {
+          currentMethod = 'GET';
+          currentBody = undefined;
+        }
+        continue;
+      }
+      return { url, status: res.status, headers: res.headers, text: await res.text(), hops };
+    }
+    throw new Error(`more than ${MAX_REDIRECTS} redirects from ${startUrl}`);
+  }
+}
+
+function decodeEntities(value: string): string {
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+function attr(tag: string, name: string): string | undefined {
+  const match = new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)')`, 'i').exec(tag);
+  return match ? decodeEntities(match[2] ?? match[3] ?? '') : undefined;
+}
+
+/** The first form of a page: hidden/text inputs, selected options, and submit buttons. */
+export function parseForm(page: Page): Form {
+  const formMatch = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(page.text);
+  if (!formMatch) throw new Error(`no form on ${page.url}:\n${page.text.slice(0, 500)}`);
+  const [whole, inner = ''] = formMatch;
+  const openTag = whole.slice(0, whole.indexOf('>') + 1);
+  const fields: Record<string, string> = {};
+  const buttons: Form['buttons'] = [];
+  for (const [tag] of inner.matchAll(/<input\b[^>]*>/gi)) {
+    const name = attr(tag, 'name');
+    const type = (attr(tag, 'type') ?? 'text').toLowerCase();
+    if (!name) continue;
+    if (type === 'submit') buttons.push({ name, value: attr(tag, 'value') ?? '', label: '' });
+    else fields[name] = attr(tag, 'value') ?? '';
+  }
+  for (const match of inner.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)) {
+    const tag = `<button${match[1]}>`;
+    const name = attr(tag, 'name');
+    const label = (match[2] ?? '').replace(/<[^>]+>/g, '').trim();
+    if (name) buttons.push({ name, value: attr(tag, 'value') ?? '', label });
+  }
+  for (const match of inner.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/gi)) {
+    const name = attr(`<select${match[1]}>`, 'name');
+    const options = [...(match[2] ?? '').matchAll(/<option\b[^>]*>/gi)].map(([tag]) => tag);
+    const chosen = options.find((tag) => /\sselected\b/i.test(tag)) ?? options[0];
+    if (name && chosen) fields[name] = attr(chosen, 'value') ?? '';
+  }
+  return {
+    action: attr(openTag, 'action') ?? '',
+    method: (attr(openTag, 'method') ?? 'get').toLowerCase(),
+    fields,
+    buttons,
+  };
+}
