@@ -45,9 +45,15 @@ export class Browser {
 
   /**
    * Submits the page's form, pressing the submit button whose name/value or label matches
-   * `button` (a browser sends only the pressed button's name=value).
+   * `button` (a browser sends only the pressed button's name=value). With `follow: false` the
+   * answer to the submission itself is returned (e.g. to read a redirect's Location).
    */
-  submit(page: Page, button: string, extra: Record<string, string> = {}): Promise<Page> {
+  submit(
+    page: Page,
+    button: string,
+    extra: Record<string, string> = {},
+    options: { follow?: boolean } = {},
+  ): Promise<Page> {
     const form = parseForm(page);
     const pressed = form.buttons.find((b) => b.value === button || b.label === button);
     if (!pressed) {
@@ -58,9 +64,9 @@ export class Browser {
     if (form.method === 'get') {
       const target = new URL(action);
       for (const [k, v] of Object.entries(fields)) target.searchParams.set(k, v);
-      return this.get(target.toString());
+      return this.get(target.toString(), options);
     }
-    return this.post(action, fields);
+    return this.post(action, fields, options);
   }
 
   private async navigate(

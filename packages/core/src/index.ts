@@ -5,6 +5,7 @@ export {
   type ParamResult,
   resolveCallbackURL,
 } from './callback-request.js';
+export { callbackify } from './callbackify.js';
 export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
 export { bodyExcerpt, redactSecrets } from './redact.js';
 export {

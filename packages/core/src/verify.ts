@@ -5,9 +5,10 @@
  * passport-oauth2 only catches a synchronous throw: an `async` verify that rejects becomes an
  * unhandled rejection and the request never ends. Here a returned promise is followed too.
  *
- * Which arguments a verify receives (the passport-oauth2 convention, extended for async functions):
- * - `(accessToken, refreshToken, params, profile, done)` when it declares 5 or more parameters, or
- *   when it is an `async function` declaring exactly 4 (its `done` is optional);
+ * Which arguments a verify receives is passport-oauth2's convention, by declared parameter count, for
+ * callback and async functions alike (`async (accessToken, refreshToken, profile, done)` is common
+ * in the wild and must keep working):
+ * - `(accessToken, refreshToken, params, profile, done)` when it declares 5 or more parameters;
  * - `(accessToken, refreshToken, profile, done)` otherwise, which is also what wrappers with no fixed
  *   arity (NestJS's `PassportStrategy`, `(...args) => ...`) receive;
  * - with `passReqToCallback`, `req` comes first and each count above grows by one.
@@ -33,15 +34,9 @@ export interface VerifyOutcome {
 // biome-ignore lint/complexity/noBannedTypes: verify functions come in many shapes; see above.
 type AnyFunction = Function;
 
-function isAsyncFunction(fn: AnyFunction): boolean {
-  return fn.constructor?.name === 'AsyncFunction';
-}
-
 /** Whether `verify` wants the token response `params` before the profile. */
 export function wantsParams(verify: AnyFunction, passReqToCallback: boolean): boolean {
-  const extra = passReqToCallback ? 1 : 0;
-  if (verify.length >= 5 + extra) return true;
-  return isAsyncFunction(verify) && verify.length === 4 + extra;
+  return verify.length >= (passReqToCallback ? 6 : 5);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

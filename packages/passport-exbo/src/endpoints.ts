@@ -1,0 +1,45 @@
+/**
+ * EXBO's URLs, written once: the strategy, the standalone client and the tests derive theirs here.
+ * Every URL is configurable because the real hosts are unreachable from development machines (the
+ * fake stands in) and because EXBO serves the same API under more than one host.
+ */
+
+export const DEFAULT_BASE_URL = 'https://exbo.net';
+export const AUTHORIZE_PATH = '/oauth/authorize';
+export const TOKEN_PATH = '/oauth/token';
+export const USER_PATH = '/oauth/user';
+
+export interface ExboEndpointOptions {
+  /** Base of the three OAuth URLs. Default `https://exbo.net`. */
+  baseURL?: string | undefined;
+  /** Default `${baseURL}/oauth/authorize`. */
+  authorizationURL?: string | undefined;
+  /** Default `${baseURL}/oauth/token`. */
+  tokenURL?: string | undefined;
+  /** Default `${baseURL}/oauth/user`. */
+  userProfileURL?: string | undefined;
+}
+
+export interface ExboEndpoints {
+  authorizationURL: string;
+  tokenURL: string;
+  userProfileURL: string;
+}
+
+function absoluteURL(name: string, value: string): string {
+  if (!URL.canParse(value)) throw new TypeError(`${name} must be an absolute URL, got "${value}"`);
+  return value;
+}
+
+/** The three OAuth URLs, each overridable on its own, the rest derived from `baseURL`. */
+export function exboEndpoints(options: ExboEndpointOptions = {}): ExboEndpoints {
+  const base = absoluteURL('baseURL', options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  return {
+    authorizationURL: absoluteURL(
+      'authorizationURL',
+      options.authorizationURL ?? `${base}${AUTHORIZE_PATH}`,
+    ),
+    tokenURL: absoluteURL('tokenURL', options.tokenURL ?? `${base}${TOKEN_PATH}`),
+    userProfileURL: absoluteURL('userProfileURL', options.userProfileURL ?? `${base}${USER_PATH}`),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The signed-in user, from EXBO's `/oauth/user`, in Passport's normalised profile shape.
+ */
+import { OAuthError, type Transport } from '@exbo-soa2/core';
+import { rateLimited } from './token.js';
+
+/** `/oauth/user` as EXBO sends it. */
+export interface ExboUserJson {
+  id: number;
+  uuid: string;
+  login: string;
+  display_login: string | null;
+  distributor: string;
+  distributor_id: string | null;
+  [key: string]: unknown;
+}
+
+/** The profile given to verify. It never contains a token (it usually ends up in the session). */
+export interface ExboProfile {
+  provider: 'exbo';
+  /** EXBO's numeric user id, as a string (Passport convention). */
+  id: string;
+  uuid: string;
+  /** The account login (may be Cyrillic). */
+  username: string;
+  /** `display_login` when set, else the login. */
+  displayName: string;
+  /** Where the account comes from, e.g. `EXBO`. */
+  distributor: string;
+  distributorId: string | null;
+  /** The response body as received. */
+  _raw: string;
+  /** The parsed response body. */
+  _json: ExboUserJson;
+}
+
+const PURPOSE = 'the profile request';
+
+function isUserJson(value: unknown): value is ExboUserJson {
+  if (value === null || typeof value !== 'object') return false;
+  const user = value as Record<string, unknown>;
+  return (
+    (typeof user.id === 'number' || (typeof user.id === 'string' && user.id !== '')) &&
+    typeof user.login === 'string' &&
+    user.login !== ''
+  );
+}
+
+function nullableString(value: unknown): string | null {
+  return typeof value === 'string' ? value : value == null ? null : String(value);
+}
+
+/** Builds the profile from a `/oauth/user` body. */
+export function toProfile(json: ExboUserJson, raw: string): ExboProfile {
+  const displayLogin = nullableString(json.display_login);
+  return {
+    provider: 'exbo',
+    id: String(json.id),
+    uuid: typeof json.uuid === 'string' ? json.uuid : '',
+    username: json.login,
+    displayName: displayLogin || json.login,
+    distributor: typeof json.distributor === 'string' ? json.distributor : '',
+    distributorId: nullableString(json.distributor_id),
+    _raw: raw,
+    _json: json,
+  };
+}
+
+/**
+ * GET `/oauth/user` with the token in the Authorization header (never in the URL) and
+ * `Accept: application/json` (without it Laravel may redirect to its login page instead of 401).
+ */
+export async function fetchProfile(
+  transport: Transport,
+  userProfileURL: string,
+  accessToken: string,
+): Promise<ExboProfile> {
+  const res = await transport.request({
+    method: 'GET',
+    url: userProfileURL,
+    headers: { Authorization: `Bearer ${accessToken}` },
+    secrets: [accessToken],
+    purpose: PURPOSE,
+  });
+  if (res.status === 401) {
+    throw new OAuthError(
+      'TOKEN_REJECTED',
+      'EXBO rejected the access token when loading the profile (401): it is invalid, expired or was replaced by a newer login.',
+      { provider: transport.provider, upstreamStatus: res.status },
+    );
+  }
+  if (res.status === 429) throw rateLimited(transport, res, PURPOSE);
+  if (res.status !== 200) {
+    throw transport.unexpected(res, PURPOSE, 'expected the user as JSON', [accessToken]);
+  }
+  if (!isUserJson(res.json)) {
+    throw transport.unexpected(res, PURPOSE, 'the answer is not a user with id and login', [
+      accessToken,
+    ]);
+  }
+  return toProfile(res.json, res.text);
+}

@@ -1,0 +1,294 @@
+/**
+ * `passport-exbo`'s Strategy: "Login with EXBO" on passport-oauth2's `OAuth2Strategy`.
+ *
+ * Kept from passport-oauth2: the redirect, state-store protocol (any `store` works), PKCE-free code
+ * flow, `skipUserProfile`, `authInfo.state`. Replaced, because EXBO or correctness needs it:
+ * - the authorize URL carries `scope=` present and empty (EXBO's docs require it);
+ * - the code exchange and profile request go through the shared fetch transport (timeouts, whole-body
+ *   UTF-8, errors that keep the provider's answer) instead of node-oauth;
+ * - verify may be callback- or promise-style, and a rejection becomes `error`, never a hang;
+ * - state is on by default, kept in the session by the shared store;
+ * - callback parameters are checked before anything reaches EXBO;
+ * - a relative callbackURL is resolved through Express's `req.protocol` / host.
+ */
+import {
+  callbackify,
+  callbackParam,
+  type FetchLike,
+  invokeVerify,
+  OAuthError,
+  resolveCallbackURL,
+  SessionStateStore,
+  type Transport,
+  type VerifyCallback,
+} from '@exbo-soa2/core';
+import type { Request } from 'express';
+import OAuth2Strategy from 'passport-oauth2';
+import { type ExboEndpointOptions, exboEndpoints } from './endpoints.js';
+import { type ExboProfile, fetchProfile } from './profile.js';
+import { type ExboTokenParams, requestToken, tokenParams } from './token.js';
+import { exboTransport } from './transport.js';
+
+export type { VerifyCallback };
+
+interface ExboStrategyOptionsBase extends ExboEndpointOptions {
+  /** Your application's numeric client id, as EXBO issued it (e.g. `'30'`). */
+  clientID: string;
+  /** The 40-character client secret. */
+  clientSecret: string;
+  /** Where EXBO sends the user back; must equal a registered redirect URI byte for byte. */
+  callbackURL: string;
+  /** CSRF protection with a per-login state kept in the session. Default `true`. */
+  state?: boolean | undefined;
+  /** A passport-oauth2 state store to use instead of the built-in session store. */
+  store?: OAuth2Strategy.StateStore | undefined;
+  /** How long a started login stays valid, in milliseconds. Default one hour. */
+  stateMaxAge?: number | undefined;
+  /** Session key for pending logins. Default `passport-<name>`. */
+  sessionKey?: string | undefined;
+  /** Milliseconds for each request to EXBO. Default 10000. */
+  timeout?: number | undefined;
+  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  fetch?: FetchLike | undefined;
+  /**
+   * Skip loading the profile (verify then receives `undefined`): `true`, or passport-oauth2's
+   * function forms `() => boolean` / `(accessToken, done) => void`.
+   */
+  skipUserProfile?:
+    | boolean
+    | (() => boolean)
+    | ((accessToken: string, done: (err: unknown, skip?: boolean) => void) => void)
+    | undefined;
+  /** Strategy name for `passport.authenticate(name)`. Default `'exbo'`. */
+  name?: string | undefined;
+}
+
+export interface ExboStrategyOptions extends ExboStrategyOptionsBase {
+  passReqToCallback?: false | undefined;
+}
+
+export interface ExboStrategyOptionsWithRequest extends ExboStrategyOptionsBase {
+  passReqToCallback: true;
+}
+
+/**
+ * The verify function, in any of these forms (see the README):
+ * `(accessToken, refreshToken, params, profile, done)`, `(accessToken, refreshToken, profile, done)`,
+ * or `async (accessToken, refreshToken, params, profile) => user`.
+ */
+export type ExboVerifyFunction =
+  | ((
+      accessToken: string,
+      refreshToken: string,
+      params: ExboTokenParams,
+      profile: ExboProfile,
+      done: VerifyCallback,
+    ) => unknown)
+  | ((
+      accessToken: string,
+      refreshToken: string,
+      profile: ExboProfile,
+      done: VerifyCallback,
+    ) => unknown);
+
+/** The same forms with the request first (`passReqToCallback: true`). */
+export type ExboVerifyFunctionWithRequest =
+  | ((
+      req: Request,
+      accessToken: string,
+      refreshToken: string,
+      params: ExboTokenParams,
+      profile: ExboProfile,
+      done: VerifyCallback,
+    ) => unknown)
+  | ((
+      req: Request,
+      accessToken: string,
+      refreshToken: string,
+      profile: ExboProfile,
+      done: VerifyCallback,
+    ) => unknown);
+
+/** What the strategy keeps per instance; per-request data stays in locals. */
+interface ExboSettings {
+  clientID: string;
+  clientSecret: string;
+  tokenURL: string;
+  userProfileURL: string;
+  transport: Transport;
+  // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see verify.ts).
+  verify: Function;
+  passReqToCallback: boolean;
+}
+
+function requireString(name: string, value: unknown): string {
+  if (typeof value === 'number' && name === 'clientID') return String(value);
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`passport-exbo: the ${name} option is required`);
+  }
+  return value;
+}
+
+/**
+ * The adapter passport-oauth2 calls as its verify: always the 6-argument request form, so the
+ * application's own verify can be dispatched by the shared adapter (async included).
+ */
+function verifyAdapter(
+  this: Strategy,
+  req: Request,
+  accessToken: string,
+  refreshToken: string,
+  params: ExboTokenParams,
+  profile: ExboProfile,
+  verified: (err: unknown, user?: unknown, info?: unknown) => void,
+): void {
+  const settings = this.exboSettings;
+  invokeVerify(
+    settings.verify,
+    settings.passReqToCallback,
+    req,
+    { accessToken, refreshToken, params, profile },
+    {
+      error: (err) => verified(err),
+      fail: (info) => verified(null, false, info),
+      success: (user, info) => verified(null, user, info),
+    },
+  );
+}
+
+export class Strategy extends OAuth2Strategy {
+  /** Configuration shared by every request (Passport runs each request on an `Object.create` copy). */
+  protected readonly exboSettings: ExboSettings;
+
+  constructor(options: ExboStrategyOptions, verify: ExboVerifyFunction);
+  constructor(options: ExboStrategyOptionsWithRequest, verify: ExboVerifyFunctionWithRequest);
+  constructor(
+    options: ExboStrategyOptions | ExboStrategyOptionsWithRequest,
+    verify: ExboVerifyFunction | ExboVerifyFunctionWithRequest,
+  ) {
+    if (!options || typeof options !== 'object') {
+      throw new TypeError('passport-exbo: options are required');
+    }
+    if (typeof verify !== 'function') {
+      throw new TypeError('passport-exbo: a verify function is required');
+    }
+    const clientID = requireString('clientID', options.clientID);
+    const clientSecret = requireString('clientSecret', options.clientSecret);
+    const callbackURL = requireString('callbackURL', options.callbackURL);
+    const endpoints = exboEndpoints(options);
+    const name = options.name ?? 'exbo';
+    const store =
+      options.store ??
+      (options.state === false
+        ? undefined
+        : (new SessionStateStore({
+            key: options.sessionKey ?? `passport-${name}`,
+            provider: 'exbo',
+            maxAge: options.stateMaxAge,
+          }) as unknown as OAuth2Strategy.StateStore));
+
+    super(
+      {
+        authorizationURL: endpoints.authorizationURL,
+        tokenURL: endpoints.tokenURL,
+        clientID,
+        clientSecret,
+        callbackURL,
+        passReqToCallback: true,
+        skipUserProfile: options.skipUserProfile ?? false,
+        ...(store && { store }),
+      },
+      verifyAdapter as unknown as OAuth2Strategy.VerifyFunctionWithRequest,
+    );
+    this.name = name;
+    this.exboSettings = {
+      clientID,
+      clientSecret,
+      tokenURL: endpoints.tokenURL,
+      userProfileURL: endpoints.userProfileURL,
+      transport: exboTransport(options),
+      verify,
+      passReqToCallback: options.passReqToCallback === true,
+    };
+    // node-oauth's transport is replaced for the code exchange (see token.ts for why).
+    const exchangeCode = (
+      code: string,
+      params: Record<string, unknown>,
+      callback: (err: unknown, access?: string, refresh?: string, params?: object) => void,
+    ) => {
+      const { transport, ...client } = this.exboSettings;
+      callbackify(
+        requestToken(transport, {
+          tokenURL: client.tokenURL,
+          clientID: client.clientID,
+          clientSecret: client.clientSecret,
+          grant: 'authorization_code',
+          fields: { code, redirect_uri: String(params.redirect_uri ?? '') },
+        }),
+        (err, tokens) => {
+          if (err || !tokens) return callback(err);
+          callback(null, tokens.access_token, tokens.refresh_token ?? '', tokenParams(tokens));
+        },
+      );
+    };
+    this._oauth2.getOAuthAccessToken = exchangeCode as typeof this._oauth2.getOAuthAccessToken;
+  }
+
+  /**
+   * Starts a login (redirect to EXBO) or finishes one (callback). Callback parameters are checked
+   * here first: duplicated, oversized or non-string values end in `fail` without contacting EXBO.
+   */
+  override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+    const error = callbackParam(req, 'error');
+    const description = callbackParam(req, 'error_description');
+    const code = callbackParam(req, 'code', true);
+    const state = callbackParam(req, 'state', true);
+    for (const param of [error, description, code, state]) {
+      if (!param.ok) return this.fail({ message: param.message }, 400);
+    }
+    if (error.ok && error.value !== undefined) {
+      const said = description.ok ? description.value : undefined;
+      if (error.value === 'access_denied') {
+        return this.fail({ message: said || 'You declined the login at EXBO.' }, 403);
+      }
+      return this.error(
+        new OAuthError(
+          'AUTHORIZATION_ERROR',
+          `EXBO sent the user back with an error (${error.value}${said ? `: ${said}` : ''})`,
+          {
+            provider: 'exbo',
+            providerError: error.value,
+            ...(said !== undefined && { providerDescription: said }),
+          },
+        ),
+      );
+    }
+    const callbackURL = resolveCallbackURL(
+      req,
+      (options.callbackURL as string | undefined) ?? this._callbackURLOption(),
+    );
+    super.authenticate(req, { ...options, callbackURL });
+  }
+
+  /** EXBO has no scopes, but its docs require `scope=` present and empty on the authorize URL. */
+  override authorizationParams(_options: unknown): object {
+    return { scope: '' };
+  }
+
+  /** Loads the profile through the shared transport (never with the token in the URL). */
+  override userProfile(accessToken: string, done: (err?: unknown, profile?: unknown) => void) {
+    const { transport, userProfileURL } = this.exboSettings;
+    callbackify(fetchProfile(transport, userProfileURL, accessToken), done);
+  }
+
+  /** Our transport already produces precise errors; passport-oauth2 would wrap them vaguely. */
+  protected _createOAuthError(message: string, err: unknown): Error {
+    if (err instanceof OAuthError) return err;
+    return new Error(message, { cause: err });
+  }
+
+  /** The callbackURL given at construction (passport-oauth2 keeps it as `_callbackURL`). */
+  private _callbackURLOption(): string | undefined {
+    return (this as unknown as { _callbackURL?: string })._callbackURL;
+  }
+}

@@ -1,0 +1,20 @@
+import { type FetchLike, Transport } from '@exbo-soa2/core';
+import { USER_AGENT } from './version.js';
+
+export interface ExboTransportOptions {
+  /** Milliseconds for each request to EXBO. Default 10000. */
+  timeout?: number | undefined;
+  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  fetch?: FetchLike | undefined;
+}
+
+/** The shared transport, labelled for EXBO so every message names the provider. */
+export function exboTransport(options: ExboTransportOptions = {}): Transport {
+  return new Transport({
+    provider: 'exbo',
+    providerLabel: 'EXBO',
+    userAgent: USER_AGENT,
+    timeout: options.timeout,
+    fetch: options.fetch,
+  });
+}
