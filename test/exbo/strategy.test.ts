@@ -489,14 +489,12 @@ describe('token endpoint failures', () => {
 
   test('a 200 carrying an error is reported as that error', async () => {
     const { app, page } = await brokenTokenEndpoint((_req, res) => {
-      res
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: 'invalid_request',
-            error_description: 'Authorization code has expired',
-          }),
-        );
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          error: 'invalid_request',
+          error_description: 'Authorization code has expired',
+        }),
+      );
     });
     const error = await assertLoginError(app, page, 'CODE_REJECTED');
     assert.match(String(error.message), /Authorization code has expired/);
