@@ -10,7 +10,16 @@ import {
   type ExboFake,
   startExboFake,
 } from '@exbo-soa2/fakes';
-import { type ExboStrategyOptions, OAuthError, Strategy } from 'passport-exbo';
+import {
+  type ExboProfile,
+  type ExboStrategyOptions,
+  type ExboTokenParams,
+  type ExboVerifyFunction,
+  type ExboVerifyFunctionWithParams,
+  OAuthError,
+  Strategy,
+  type VerifyCallback,
+} from 'passport-exbo';
 import { startTestApp, type TestApp, trackProcessErrors } from '../helpers/app.js';
 import { Browser, type Page } from '../helpers/browser.js';
 import { listen, type RunningServer } from '../helpers/server.js';
@@ -29,13 +38,23 @@ after(async () => {
   await fake.close();
 });
 
-type Verify = ConstructorParameters<typeof Strategy>[1];
-const keepProfile: Verify = (_accessToken, _refreshToken, profile, done) => done(null, profile);
+/** Any verify form; the strategy dispatches on the declared parameter count. */
+type Verify = (...args: never[]) => unknown;
+const keepProfile = (_at: string, _rt: string, profile: ExboProfile, done: VerifyCallback) =>
+  done(null, profile);
 
 /**
  * An app whose EXBO strategy points at the fake; `options` override anything (URLs of misbehaving
  * servers, timeouts). The app's callback URL is registered with the fake once the port is known.
  */
+async function exboApp(
+  options?: Partial<ExboStrategyOptions>,
+  verify?: ExboVerifyFunction,
+): Promise<TestApp>;
+async function exboApp(
+  options: Partial<ExboStrategyOptions>,
+  verify: ExboVerifyFunctionWithParams | Verify,
+): Promise<TestApp>;
 async function exboApp(
   options: Partial<ExboStrategyOptions> = {},
   verify: Verify = keepProfile,
@@ -49,8 +68,8 @@ async function exboApp(
       callbackURL: '/callback/exbo',
       baseURL: fake.url,
       ...options,
-    },
-    verify,
+    } as ExboStrategyOptions,
+    verify as typeof keepProfile,
   );
   app = await startTestApp({ strategies: [strategy] });
   fake.addClient({ ...DEFAULT_EXBO_CLIENT, redirectUris: [`${app.url}/callback/exbo`] });
@@ -62,12 +81,12 @@ async function exboApp(
 async function approve(browser: Browser, app: TestApp, user?: string): Promise<string> {
   const consent = await browser.get(`${app.url}/login/exbo`);
   assert.equal(consent.status, 200, consent.text.slice(0, 300));
-  const extra = user ? { user } : {};
+  const extra: Record<string, string> = user ? { user } : {};
   const back = await browser.submit(consent, 'approve', extra, { follow: false });
   assert.equal(back.status, 302);
   const location = back.headers.get('location');
   assert.ok(location?.startsWith(`${app.url}/callback/exbo?`), String(location));
-  return location;
+  return location ?? '';
 }
 
 function json(page: Page): Record<string, unknown> {
@@ -84,7 +103,7 @@ describe('construction', () => {
     assert.throws(() => new Strategy({ ...ok, clientID: '' }, keepProfile), /clientID/);
     assert.throws(() => new Strategy({ ...ok, clientSecret: '' }, keepProfile), /clientSecret/);
     assert.throws(() => new Strategy({ ...ok, callbackURL: '' }, keepProfile), /callbackURL/);
-    assert.throws(() => new Strategy(ok, undefined as unknown as Verify), /verify/);
+    assert.throws(() => new Strategy(ok, undefined as unknown as typeof keepProfile), /verify/);
     assert.throws(() => new Strategy({ ...ok, baseURL: 'exbo.net' }, keepProfile), /baseURL/);
     assert.throws(() => new Strategy({ ...ok, timeout: 0 }, keepProfile), /timeout/);
   });
@@ -142,10 +161,19 @@ describe('authorize redirect', () => {
 describe('login', () => {
   test('a full login signs the user in with the normalised profile and no tokens in it', async () => {
     let seen: { params?: unknown; refreshToken?: string; accessToken?: string } = {};
-    const app = await exboApp({}, (accessToken, refreshToken, params, profile, done) => {
-      seen = { params, refreshToken, accessToken };
-      done(null, profile);
-    });
+    const app = await exboApp(
+      {},
+      (
+        accessToken: string,
+        refreshToken: string,
+        params: ExboTokenParams,
+        profile: ExboProfile,
+        done: VerifyCallback,
+      ) => {
+        seen = { params, refreshToken, accessToken };
+        done(null, profile);
+      },
+    );
     const browser = new Browser();
     const before = json(await browser.get(`${app.url}/me`)).sessionID;
     const before0 = tokenRequests().length;

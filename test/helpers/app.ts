@@ -5,7 +5,7 @@
  */
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
-import { Passport, type Strategy } from 'passport';
+import { type AuthenticateOptions, Passport, type Strategy } from 'passport';
 import { listen, type RunningServer } from './server.js';
 
 const ACTIONS = ['success', 'fail', 'error', 'redirect', 'pass'] as const;
@@ -41,7 +41,7 @@ export interface TestAppOptions {
 
 /** Wraps `strategy.authenticate` so each call's actions are recorded. */
 function recordActions(strategy: Strategy, records: ActionRecord[]): void {
-  const original = strategy.authenticate;
+  const original = strategy.authenticate as (this: unknown, req: unknown, options: unknown) => void;
   strategy.authenticate = function recorded(this: Record<string, unknown>, req, options) {
     const record: ActionRecord = { strategy: strategy.name ?? '?', actions: [] };
     records.push(record);
@@ -93,11 +93,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
 
   app.get('/login/:name', (req, res, next) => {
     const returnTo = typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined;
-    const extra = options.loginOptions?.[req.params.name] ?? {};
-    passport.authenticate(req.params.name, {
-      ...extra,
-      ...(returnTo && { state: { returnTo } }),
-    })(req, res, next);
+    const name = req.params.name as string;
+    const extra = options.loginOptions?.[name] ?? {};
+    // @types/passport types `state` as a string; passport-oauth2 also takes an object (app state).
+    const authenticateOptions = { ...extra, ...(returnTo && { state: { returnTo } }) };
+    passport.authenticate(name, authenticateOptions as AuthenticateOptions)(req, res, next);
   });
   const callback: express.RequestHandler = (req, res, next) =>
     passport.authenticate(req.params.name as string, {

@@ -18,7 +18,9 @@ export {
   type ExboStrategyOptions,
   type ExboStrategyOptionsWithRequest,
   type ExboVerifyFunction,
+  type ExboVerifyFunctionWithParams,
   type ExboVerifyFunctionWithRequest,
+  type ExboVerifyFunctionWithRequestAndParams,
   Strategy,
 } from './strategy.js';
 export { type ExboTokenParams, type ExboTokenResponse, requestToken } from './token.js';

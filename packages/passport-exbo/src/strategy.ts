@@ -72,42 +72,47 @@ export interface ExboStrategyOptionsWithRequest extends ExboStrategyOptionsBase 
 }
 
 /**
- * The verify function, in any of these forms (see the README):
- * `(accessToken, refreshToken, params, profile, done)`, `(accessToken, refreshToken, profile, done)`,
- * or `async (accessToken, refreshToken, params, profile) => user`.
+ * The verify function, 4-parameter form (the common one): `(accessToken, refreshToken, profile,
+ * done)`, or `async (accessToken, refreshToken, profile) => user`.
+ *
+ * The forms are separate constructor overloads, not a union, so TypeScript infers the parameter
+ * types of an inline arrow. An arrow with 5 parameters matches {@link ExboVerifyFunctionWithParams}
+ * once its parameters are annotated (TypeScript types an inline arrow from the first overload).
  */
-export type ExboVerifyFunction =
-  | ((
-      accessToken: string,
-      refreshToken: string,
-      params: ExboTokenParams,
-      profile: ExboProfile,
-      done: VerifyCallback,
-    ) => unknown)
-  | ((
-      accessToken: string,
-      refreshToken: string,
-      profile: ExboProfile,
-      done: VerifyCallback,
-    ) => unknown);
+export type ExboVerifyFunction = (
+  accessToken: string,
+  refreshToken: string,
+  profile: ExboProfile,
+  done: VerifyCallback,
+) => unknown;
 
-/** The same forms with the request first (`passReqToCallback: true`). */
-export type ExboVerifyFunctionWithRequest =
-  | ((
-      req: Request,
-      accessToken: string,
-      refreshToken: string,
-      params: ExboTokenParams,
-      profile: ExboProfile,
-      done: VerifyCallback,
-    ) => unknown)
-  | ((
-      req: Request,
-      accessToken: string,
-      refreshToken: string,
-      profile: ExboProfile,
-      done: VerifyCallback,
-    ) => unknown);
+/** The 5-parameter form: the token response's `params` before the profile. */
+export type ExboVerifyFunctionWithParams = (
+  accessToken: string,
+  refreshToken: string,
+  params: ExboTokenParams,
+  profile: ExboProfile,
+  done: VerifyCallback,
+) => unknown;
+
+/** {@link ExboVerifyFunction} with the request first (`passReqToCallback: true`). */
+export type ExboVerifyFunctionWithRequest = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string,
+  profile: ExboProfile,
+  done: VerifyCallback,
+) => unknown;
+
+/** {@link ExboVerifyFunctionWithParams} with the request first (`passReqToCallback: true`). */
+export type ExboVerifyFunctionWithRequestAndParams = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string,
+  params: ExboTokenParams,
+  profile: ExboProfile,
+  done: VerifyCallback,
+) => unknown;
 
 /** What the strategy keeps per instance; per-request data stays in locals. */
 interface ExboSettings {
@@ -161,10 +166,19 @@ export class Strategy extends OAuth2Strategy {
   protected readonly exboSettings: ExboSettings;
 
   constructor(options: ExboStrategyOptions, verify: ExboVerifyFunction);
+  constructor(options: ExboStrategyOptions, verify: ExboVerifyFunctionWithParams);
   constructor(options: ExboStrategyOptionsWithRequest, verify: ExboVerifyFunctionWithRequest);
   constructor(
+    options: ExboStrategyOptionsWithRequest,
+    verify: ExboVerifyFunctionWithRequestAndParams,
+  );
+  constructor(
     options: ExboStrategyOptions | ExboStrategyOptionsWithRequest,
-    verify: ExboVerifyFunction | ExboVerifyFunctionWithRequest,
+    verify:
+      | ExboVerifyFunction
+      | ExboVerifyFunctionWithParams
+      | ExboVerifyFunctionWithRequest
+      | ExboVerifyFunctionWithRequestAndParams,
   ) {
     if (!options || typeof options !== 'object') {
       throw new TypeError('passport-exbo: options are required');
