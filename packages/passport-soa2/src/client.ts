@@ -1,0 +1,142 @@
+/**
+ * The three SOA2 API calls an app needs, in one small client: exchange a code (POST /tokens),
+ * refresh (PATCH /tokens) and look up the user (GET /user). The strategy uses this same client for
+ * its login, so an app that keeps tokens refreshes them with exactly the code that obtained them.
+ *
+ * Every method resolves with checked data or rejects with an {@link OAuthError} whose message says
+ * what happened; no message contains the client secret, a code or a token.
+ */
+import type { FetchLike, HttpResponse, Transport } from '@exbo-soa2/core';
+import { normaliseScopes, parseClientID, requireClientSecret } from './credentials.js';
+import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
+import { PURPOSE, type Soa2Request, soa2StatusError } from './errors.js';
+import { isUserJson, type Soa2Profile, toProfile } from './profile.js';
+import { parseTokenResponse, type Soa2TokenResponse } from './tokens.js';
+import { soa2Transport } from './transport.js';
+
+export interface Soa2ClientOptions extends Soa2EndpointOptions {
+  /** Your application's client id: an integer, or a string of digits. */
+  clientID: number | string;
+  /** Your application's client secret (128 hex characters). */
+  clientSecret: string;
+  /** Scopes sent with the code exchange. Default `['identify']` (the only one SOA2 has). */
+  scopes?: readonly string[] | string | undefined;
+  /** Milliseconds for each request to SOA2. Default 10000. */
+  timeout?: number | undefined;
+  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  fetch?: FetchLike | undefined;
+}
+
+/** `Authorization` for `/user`: SOA2 wants the token base64-encoded; the raw token gets 401. */
+export function bearerAuthorization(accessToken: string): string {
+  return `Bearer ${Buffer.from(accessToken, 'utf8').toString('base64')}`;
+}
+
+function requireToken(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`passport-soa2: ${name} must be a non-empty string`);
+  }
+  return value;
+}
+
+export class Soa2Client {
+  /** The client id as the integer SOA2 receives. */
+  readonly clientID: number;
+  readonly tokensURL: string;
+  readonly userURL: string;
+  readonly scopes: readonly string[];
+  readonly transport: Transport;
+  private readonly clientSecret: string;
+
+  constructor(options: Soa2ClientOptions) {
+    if (!options || typeof options !== 'object') {
+      throw new TypeError('passport-soa2: options are required');
+    }
+    this.clientID = parseClientID(options.clientID);
+    this.clientSecret = requireClientSecret(options.clientSecret);
+    this.scopes = normaliseScopes(options.scopes);
+    const endpoints = soa2Endpoints(options);
+    this.tokensURL = endpoints.tokensURL;
+    this.userURL = endpoints.userURL;
+    this.transport = soa2Transport(options);
+  }
+
+  /**
+   * Exchanges an authorization code for tokens: POST `/tokens` with a JSON body whose `client_id` is
+   * a JSON integer (a string gets 400). Never retried: a code is single use.
+   */
+  async exchangeCode(code: string): Promise<Soa2TokenResponse> {
+    requireToken('code', code);
+    return this.tokens('POST', 'exchange', { code, scopes: [...this.scopes] }, [code]);
+  }
+
+  /**
+   * Gets a new access token: PATCH `/tokens`. SOA2 does not rotate the refresh token (the answer
+   * carries the same one, with the same expiry) and deletes the previous access token. A 410 means
+   * the refresh token expired: the error's code is `REFRESH_EXPIRED` and the user must log in again.
+   */
+  async refresh(refreshToken: string): Promise<Soa2TokenResponse> {
+    requireToken('refreshToken', refreshToken);
+    return this.tokens('PATCH', 'refresh', { refresh_token: refreshToken }, [refreshToken]);
+  }
+
+  /**
+   * Who the access token belongs to: GET `/user`. A 203 is a success with
+   * `profile.authoritative === false` (Scratch no longer shows that profile).
+   */
+  async fetchProfile(accessToken: string): Promise<Soa2Profile> {
+    requireToken('accessToken', accessToken);
+    const secrets = [accessToken];
+    const res = await this.transport.request({
+      method: 'GET',
+      url: this.userURL,
+      headers: { Authorization: bearerAuthorization(accessToken) },
+      secrets,
+      purpose: PURPOSE.profile,
+    });
+    if (res.status !== 200 && res.status !== 203) throw this.failure(res, 'profile', secrets);
+    if (!isUserJson(res.json)) {
+      throw this.transport.unexpected(
+        res,
+        PURPOSE.profile,
+        'expected a user as JSON with user_id and user_name',
+        secrets,
+      );
+    }
+    return toProfile(res.json, res.text, res.status);
+  }
+
+  private async tokens(
+    method: 'POST' | 'PATCH',
+    request: Soa2Request,
+    fields: Record<string, unknown>,
+    sent: string[],
+  ): Promise<Soa2TokenResponse> {
+    const secrets = [this.clientSecret, ...sent];
+    const res = await this.transport.request({
+      method,
+      url: this.tokensURL,
+      json: { client_id: this.clientID, client_secret: this.clientSecret, ...fields },
+      secrets,
+      purpose: PURPOSE[request],
+    });
+    if (res.status !== 200) throw this.failure(res, request, secrets);
+    const tokens = parseTokenResponse(res.json, Date.now());
+    if (!tokens) {
+      throw this.transport.unexpected(
+        res,
+        PURPOSE[request],
+        'expected JSON with access_token, refresh_token, access_expiry, refresh_expiry and scopes',
+        secrets,
+      );
+    }
+    return tokens;
+  }
+
+  private failure(res: HttpResponse, request: Soa2Request, secrets: readonly string[]) {
+    return (
+      soa2StatusError(res, request, secrets) ??
+      this.transport.unexpected(res, PURPOSE[request], 'not an answer SOA2 documents', secrets)
+    );
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * SOA2's error statuses, per request, mapped to the shared error family (soa2.md §2–§5).
+ *
+ * SOA2 says what went wrong only through the HTTP status: its own error bodies are
+ * `{"httpCode": 404, "httpReason": "Not Found"}`, with no OAuth `error` field. So the status decides
+ * the code and the message, and `httpReason` (or MediaWiki's `message`) is kept for the log.
+ */
+import {
+  bodyExcerpt,
+  type HttpResponse,
+  OAuthError,
+  type OAuthErrorCode,
+  redactSecrets,
+} from '@exbo-soa2/core';
+
+export type Soa2Request = 'exchange' | 'refresh' | 'profile';
+
+/** What each request is called in messages. */
+export const PURPOSE: Record<Soa2Request, string> = {
+  exchange: 'the authorization code exchange (POST /tokens)',
+  refresh: 'the token refresh (PATCH /tokens)',
+  profile: 'the profile request (GET /user)',
+};
+
+const REQUEST_BUG =
+  'This is a bug in passport-soa2 (or an option it was given): please report it with this message.';
+
+/** The documented error statuses of each request: code and what the user or developer should do. */
+const KNOWN: Record<Soa2Request, Partial<Record<number, [OAuthErrorCode, string]>>> = {
+  exchange: {
+    400: ['REQUEST_REJECTED', `SOA2 called the code exchange malformed. ${REQUEST_BUG}`],
+    401: [
+      'CLIENT_REJECTED',
+      'SOA2 rejected the client credentials: check clientID and clientSecret against your application on the SOA2 applications page (resetting the secret there invalidates the old one).',
+    ],
+    404: [
+      'CODE_REJECTED',
+      'SOA2 does not know this authorization code: it is unknown, already used, cancelled or older than an hour. Start the login again.',
+    ],
+    415: ['REQUEST_REJECTED', `SOA2 refused the code exchange's content type. ${REQUEST_BUG}`],
+    417: [
+      'SCOPE_MISMATCH',
+      'SOA2 says the scopes sent with the code exchange are not the ones the user approved: the scopes option must match what the login asked for (["identify"]).',
+    ],
+  },
+  refresh: {
+    400: ['REQUEST_REJECTED', `SOA2 called the token refresh malformed. ${REQUEST_BUG}`],
+    401: [
+      'CLIENT_REJECTED',
+      'SOA2 rejected the client credentials: check clientID and clientSecret against your application on the SOA2 applications page.',
+    ],
+    404: [
+      'REFRESH_REJECTED',
+      'SOA2 does not know this refresh token: it was replaced by a newer login of the same user (SOA2 keeps one set of tokens per user and app) or belongs to another client. The user must log in again.',
+    ],
+    410: [
+      'REFRESH_EXPIRED',
+      'SOA2 says the refresh token has expired (refresh tokens last 365 days and are never extended): the user must log in again.',
+    ],
+    415: ['REQUEST_REJECTED', `SOA2 refused the token refresh's content type. ${REQUEST_BUG}`],
+  },
+  profile: {
+    400: ['REQUEST_REJECTED', `SOA2 called the profile request malformed. ${REQUEST_BUG}`],
+    401: [
+      'TOKEN_REJECTED',
+      'SOA2 rejected the access token: it is invalid, expired (access tokens last 24 hours) or was replaced by a newer login or refresh.',
+    ],
+    403: [
+      'SCOPE_MISMATCH',
+      'SOA2 refused the profile request: the access token lacks the identify scope.',
+    ],
+    404: ['PROVIDER_ERROR', 'SOA2 has no user record for this access token.'],
+  },
+};
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The error for a documented error status of `request`, or `undefined` when the status is not one
+ * of them (the caller then reports it as an unexpected answer).
+ */
+export function soa2StatusError(
+  res: HttpResponse,
+  request: Soa2Request,
+  secrets: readonly (string | undefined)[],
+): OAuthError | undefined {
+  const known = KNOWN[request][res.status];
+  if (!known) return undefined;
+  const [code, advice] = known;
+  const body =
+    res.json !== null && typeof res.json === 'object' ? (res.json as Record<string, unknown>) : {};
+  const reason = text(body.httpReason);
+  // MediaWiki's own errors (415, route validation) explain themselves in `message`.
+  const description = text(body.message);
+  const said = reason ? `HTTP ${res.status} ${reason}` : `HTTP ${res.status}`;
+  return new OAuthError(code, `${advice} [${PURPOSE[request]}: ${said}]`, {
+    provider: 'soa2',
+    upstreamStatus: res.status,
+    ...(reason !== undefined && { providerReason: reason }),
+    ...(description !== undefined && {
+      providerDescription: redactSecrets(description, secrets),
+    }),
+    ...(res.text !== '' && { bodyExcerpt: bodyExcerpt(res.text, secrets) }),
+  });
+}

@@ -1,0 +1,366 @@
+/**
+ * `passport-soa2`'s Strategy: "Login with Scratch" through ScratchOAuth2 (SOA2).
+ *
+ * A strategy of its own on passport-strategy, because SOA2 only looks like OAuth 2.0 and
+ * passport-oauth2 cannot speak it (soa2.md): the authorize parameter is `scopes` (plural), `state`
+ * is required and must not be `0`, the code exchange is a JSON body with `client_id` as a JSON
+ * integer, the bearer token is base64-encoded, a 203 profile is still a success, and a user who
+ * cancels is never sent back. Everything that is not SOA2-specific comes from the shared core:
+ * transport, errors, session state store, callback parameter checks and the verify adapter.
+ */
+import {
+  callbackify,
+  callbackParam,
+  type FetchLike,
+  invokeVerify,
+  newStateHandle,
+  resolveCallbackURL,
+  SessionStateStore,
+  type VerifyCallback,
+} from '@exbo-soa2/core';
+import type { Request } from 'express';
+import { Strategy as PassportStrategy } from 'passport-strategy';
+import { Soa2Client } from './client.js';
+import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
+import type { Soa2Profile } from './profile.js';
+import { type Soa2TokenParams, type Soa2TokenResponse, tokenParams } from './tokens.js';
+
+export type { VerifyCallback };
+
+interface Soa2StrategyOptionsBase extends Soa2EndpointOptions {
+  /** Your application's client id: an integer, or a string of digits. Anything else throws. */
+  clientID: number | string;
+  /** Your application's client secret (128 hex characters). */
+  clientSecret: string;
+  /**
+   * Where SOA2 sends the user back; must equal a registered redirect URI byte for byte. A relative
+   * URL is resolved against the request. Without it SOA2 shows the user the code to paste into
+   * your app, which then posts `code` and `state` to the callback route.
+   */
+  callbackURL?: string | undefined;
+  /** Default `['identify']`, the only scope SOA2 has. */
+  scopes?: readonly string[] | string | undefined;
+  /** CSRF protection with a per-login state kept in the session. Default `true`. */
+  state?: boolean | undefined;
+  /** How long a started login stays valid, in milliseconds. Default one hour (SOA2's code life). */
+  stateMaxAge?: number | undefined;
+  /** Session key for pending logins. Default `passport-<name>`. */
+  sessionKey?: string | undefined;
+  /** Milliseconds for each request to SOA2. Default 10000. */
+  timeout?: number | undefined;
+  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  fetch?: FetchLike | undefined;
+  /**
+   * Skip `GET /user` (verify then receives `undefined` as the profile): `true`, or passport-oauth2's
+   * function forms `() => boolean` / `(accessToken, done) => void`.
+   */
+  skipUserProfile?:
+    | boolean
+    | (() => boolean)
+    | ((accessToken: string, done: (err: unknown, skip?: boolean) => void) => void)
+    | undefined;
+  /** Strategy name for `passport.authenticate(name)`. Default `'soa2'`. */
+  name?: string | undefined;
+}
+
+export interface Soa2StrategyOptions extends Soa2StrategyOptionsBase {
+  passReqToCallback?: false | undefined;
+}
+
+export interface Soa2StrategyOptionsWithRequest extends Soa2StrategyOptionsBase {
+  passReqToCallback: true;
+}
+
+/** Options of `passport.authenticate('soa2', options)` this strategy reads. */
+export interface Soa2AuthenticateOptions {
+  /** App state carried through the login (e.g. `{ returnTo: '/settings' }`); back as `req.authInfo.state`. */
+  state?: object | undefined;
+  /** Overrides the strategy's callbackURL for this login. */
+  callbackURL?: string | undefined;
+  [key: string]: unknown;
+}
+
+/** `(accessToken, refreshToken, profile, done)`: the usual form (callback or async). */
+export type Soa2VerifyWithProfile = (
+  accessToken: string,
+  refreshToken: string,
+  profile: Soa2Profile,
+  done: VerifyCallback,
+) => unknown;
+
+/** `(accessToken, refreshToken, params, profile, done)`: also receives the token expiries. */
+export type Soa2VerifyWithParams = (
+  accessToken: string,
+  refreshToken: string,
+  params: Soa2TokenParams,
+  profile: Soa2Profile,
+  done: VerifyCallback,
+) => unknown;
+
+/**
+ * The verify function. Which arguments it receives depends on how many parameters it declares
+ * (passport-oauth2's convention, for async functions too): 5 or more get `params` before the
+ * profile, fewer get `(accessToken, refreshToken, profile, done)`. An async verify may return the
+ * user (or `false`) instead of calling `done`.
+ */
+export type Soa2VerifyFunction = Soa2VerifyWithProfile | Soa2VerifyWithParams;
+
+/** `(req, accessToken, refreshToken, profile, done)` with `passReqToCallback: true`. */
+export type Soa2VerifyWithProfileAndRequest = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string,
+  profile: Soa2Profile,
+  done: VerifyCallback,
+) => unknown;
+
+/** `(req, accessToken, refreshToken, params, profile, done)` with `passReqToCallback: true`. */
+export type Soa2VerifyWithParamsAndRequest = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string,
+  params: Soa2TokenParams,
+  profile: Soa2Profile,
+  done: VerifyCallback,
+) => unknown;
+
+/** The same forms with the request first (`passReqToCallback: true`): 6 or more get `params`. */
+export type Soa2VerifyFunctionWithRequest =
+  | Soa2VerifyWithProfileAndRequest
+  | Soa2VerifyWithParamsAndRequest;
+
+/** A login ready to start: the consent page URL and the state it carries. */
+export interface Soa2AuthorizationRequest {
+  /** The SOA2 consent page to send the user to. */
+  url: string;
+  /** The state in that URL; a "paste your code" form posts it back with the code. */
+  state: string;
+}
+
+/** SOA2 codes are 64 lowercase hex characters: anything else is not sent to SOA2. */
+const CODE_PATTERN = /^[0-9a-f]{64}$/;
+
+/** What the strategy keeps per instance; per-request data stays in locals. */
+interface Soa2Settings {
+  authorizationURL: string;
+  callbackURL: string | undefined;
+  store: SessionStateStore | undefined;
+  skipUserProfile: Soa2StrategyOptionsBase['skipUserProfile'];
+  // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see core verify.ts).
+  verify: Function;
+  passReqToCallback: boolean;
+}
+
+type StateCheck = (err: unknown, ok?: unknown, info?: unknown) => void;
+
+export class Strategy extends PassportStrategy {
+  /** Strategy name for `passport.authenticate(name)`. */
+  name: string;
+  /**
+   * The SOA2 API client this strategy logs in with: use `strategy.client.refresh(refreshToken)` to
+   * renew tokens you kept, with the same credentials and options.
+   */
+  readonly client: Soa2Client;
+  /** Configuration shared by every request (Passport runs each request on an `Object.create` copy). */
+  protected readonly soa2Settings: Soa2Settings;
+
+  // One overload per form, the usual one first, so TypeScript types the parameters of an
+  // unannotated verify of that form (a union would leave them implicitly `any`).
+  constructor(options: Soa2StrategyOptions, verify: Soa2VerifyWithProfile);
+  constructor(options: Soa2StrategyOptions, verify: Soa2VerifyWithParams);
+  constructor(options: Soa2StrategyOptionsWithRequest, verify: Soa2VerifyWithProfileAndRequest);
+  constructor(options: Soa2StrategyOptionsWithRequest, verify: Soa2VerifyWithParamsAndRequest);
+  constructor(options: Soa2StrategyOptions, verify: Soa2VerifyFunction);
+  constructor(options: Soa2StrategyOptionsWithRequest, verify: Soa2VerifyFunctionWithRequest);
+  constructor(
+    options: Soa2StrategyOptions | Soa2StrategyOptionsWithRequest,
+    verify: Soa2VerifyFunction | Soa2VerifyFunctionWithRequest,
+  ) {
+    super();
+    if (!options || typeof options !== 'object') {
+      throw new TypeError('passport-soa2: options are required');
+    }
+    if (typeof verify !== 'function') {
+      throw new TypeError('passport-soa2: a verify function is required');
+    }
+    const callbackURL = options.callbackURL;
+    if (callbackURL !== undefined && (typeof callbackURL !== 'string' || callbackURL === '')) {
+      throw new TypeError('passport-soa2: callbackURL must be a non-empty string when given');
+    }
+    this.name = options.name ?? 'soa2';
+    this.client = new Soa2Client(options);
+    this.soa2Settings = {
+      authorizationURL: soa2Endpoints(options).authorizationURL,
+      callbackURL,
+      // SOA2 requires a state whatever we do; `state: false` only stops checking it.
+      store:
+        options.state === false
+          ? undefined
+          : new SessionStateStore({
+              key: options.sessionKey ?? `passport-${this.name}`,
+              provider: 'soa2',
+              maxAge: options.stateMaxAge,
+            }),
+      skipUserProfile: options.skipUserProfile ?? false,
+      verify,
+      passReqToCallback: options.passReqToCallback === true,
+    };
+  }
+
+  /**
+   * Starts a login (redirect to the SOA2 consent page) or finishes one (a callback, or a pasted code
+   * posted as a form). Callback parameters are checked first: duplicated, oversized, non-string or
+   * malformed values end in `fail(…, 400)` without contacting SOA2; a missing, wrong, expired or
+   * replayed state ends in `fail(…, 403)`.
+   */
+  override authenticate(req: Request, options: Soa2AuthenticateOptions = {}): void {
+    const code = callbackParam(req, 'code', true);
+    const state = callbackParam(req, 'state', true);
+    const error = callbackParam(req, 'error');
+    for (const param of [code, state, error]) {
+      if (!param.ok) return this.fail({ message: param.message }, 400);
+    }
+    if (code.ok && state.ok && code.value === undefined && state.value === undefined) {
+      if (error.ok && error.value !== undefined) {
+        // SOA2 never redirects with an error (Cancel shows a page instead): this one is not from it.
+        return this.fail(
+          {
+            message:
+              'The login response carries an "error" parameter, which SOA2 never sends: please start the login again.',
+          },
+          400,
+        );
+      }
+      return this.startLogin(req, options);
+    }
+    this.finishLogin(req, code.ok ? code.value : undefined, state.ok ? state.value : undefined);
+  }
+
+  /**
+   * Prepares a login without redirecting: remembers a new state in the session and returns the
+   * consent page URL. For a "paste your code" page (no callbackURL), which links to `url` and posts
+   * the pasted code with `state` to the callback route. `authenticate` uses the same steps.
+   */
+  authorizationRequest(
+    req: Request,
+    options: Soa2AuthenticateOptions = {},
+  ): Promise<Soa2AuthorizationRequest> {
+    const { authorizationURL, store } = this.soa2Settings;
+    const callbackURL = resolveCallbackURL(
+      req,
+      options.callbackURL ?? this.soa2Settings.callbackURL,
+    );
+    return new Promise((resolve, reject) => {
+      const redirectTo = (state: string) => {
+        const url = new URL(authorizationURL);
+        // `set`, not `append`: keeps the query of the older `index.php?title=…` form of the URL.
+        url.searchParams.set('client_id', String(this.client.clientID));
+        if (callbackURL !== undefined) url.searchParams.set('redirect_uri', callbackURL);
+        url.searchParams.set('scopes', this.client.scopes.join(' '));
+        url.searchParams.set('state', state);
+        resolve({ url: url.toString(), state });
+      };
+      // Without checking, a state is still sent (SOA2 requires one); it is random, never a constant.
+      if (!store) return redirectTo(newStateHandle());
+      const meta = { authorizationURL, clientID: this.client.clientID, callbackURL };
+      store.store(req, options.state, meta, (err, handle) => {
+        if (err || handle === undefined)
+          reject(err ?? new Error('the state store returned no state'));
+        else redirectTo(handle);
+      });
+    });
+  }
+
+  private startLogin(req: Request, options: Soa2AuthenticateOptions): void {
+    callbackify(this.authorizationRequest(req, options), (err, request) => {
+      if (err || !request) return this.error(err as Error);
+      this.redirect(request.url);
+    });
+  }
+
+  private finishLogin(req: Request, rawCode: string | undefined, state: string | undefined): void {
+    // A pasted code often comes with spaces or a newline around it.
+    const code = rawCode?.trim();
+    if (!code) {
+      return this.fail(
+        { message: 'The login response has no code: please start the login again.' },
+        400,
+      );
+    }
+    if (!CODE_PATTERN.test(code)) {
+      return this.fail(
+        {
+          message:
+            'The login response has a malformed code (an SOA2 code is 64 characters, 0-9 and a-f): please start the login again.',
+        },
+        400,
+      );
+    }
+    // The store answers the app state on a match, the failure message otherwise.
+    this.checkState(req, state, (err, ok, appStateOrFailure) => {
+      if (err) return this.error(err as Error);
+      if (!ok) return this.fail(appStateOrFailure, 403);
+      const appState = appStateOrFailure;
+      callbackify(this.loadLogin(code), (loadErr, login) => {
+        if (loadErr || !login) return this.error(loadErr as Error);
+        const { verify, passReqToCallback } = this.soa2Settings;
+        invokeVerify(
+          verify,
+          passReqToCallback,
+          req,
+          {
+            accessToken: login.tokens.access_token,
+            refreshToken: login.tokens.refresh_token,
+            params: tokenParams(login.tokens),
+            profile: login.profile,
+          },
+          {
+            error: (verifyErr) => this.error(verifyErr as Error),
+            fail: (info) => this.fail(info, 401),
+            success: (user, info) => this.success(user, withAppState(info, appState)),
+          },
+        );
+      });
+    });
+  }
+
+  private checkState(req: Request, state: string | undefined, done: StateCheck): void {
+    const { store, authorizationURL } = this.soa2Settings;
+    if (!store) return done(null, true);
+    const meta = { authorizationURL, clientID: this.client.clientID };
+    store.verify(req, state, meta, done);
+  }
+
+  /** Code → tokens → profile, through the one SOA2 client. */
+  private async loadLogin(
+    code: string,
+  ): Promise<{ tokens: Soa2TokenResponse; profile: Soa2Profile | undefined }> {
+    const tokens = await this.client.exchangeCode(code);
+    const skip = await this.shouldSkipProfile(tokens.access_token);
+    const profile = skip ? undefined : await this.client.fetchProfile(tokens.access_token);
+    return { tokens, profile };
+  }
+
+  /** passport-oauth2's `skipUserProfile` forms: a boolean, `() => boolean`, `(token, done)`. */
+  private shouldSkipProfile(accessToken: string): Promise<boolean> {
+    const skip = this.soa2Settings.skipUserProfile;
+    if (typeof skip !== 'function') return Promise.resolve(skip === true);
+    if (skip.length > 1) {
+      return new Promise((resolve, reject) => {
+        (skip as (token: string, done: (err: unknown, skip?: boolean) => void) => void)(
+          accessToken,
+          (err, value) => (err ? reject(err) : resolve(value === true)),
+        );
+      });
+    }
+    return Promise.resolve().then(() => (skip as () => boolean)() === true);
+  }
+}
+
+/** App state from the login's start comes back as `info.state` (→ `req.authInfo.state`). */
+function withAppState(info: unknown, appState: unknown): unknown {
+  if (appState === undefined) return info;
+  if (info === undefined || info === null) return { state: appState };
+  if (typeof info === 'object') return { ...info, state: appState };
+  return info;
+}

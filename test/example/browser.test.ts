@@ -1,0 +1,170 @@
+/**
+ * The example app in a real browser: Debian's chromium driven by playwright-core, against the app
+ * in demo mode (fakes of EXBO and SOA2). A screenshot of every step is written under
+ * test-artifacts/example/ (git-ignored; CI keeps it as an artifact).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type RunningExample, startExample } from './demo-app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps trying to reach Google on a closed network.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/example/', import.meta.url));
+
+let example: RunningExample;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  example = await startExample();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+after(async () => {
+  await browser?.close();
+  await example?.close();
+});
+// A fresh cookie jar for each scenario.
+beforeEach(async () => {
+  await context?.close();
+  context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  page = await context.newPage();
+});
+
+async function snap(target: Page, name: string): Promise<void> {
+  await target.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+/** Waits until the page is on the app again (after the provider's redirect). */
+async function backOnApp(target: Page): Promise<void> {
+  await target.waitForURL((url) => url.toString().startsWith(example.url));
+}
+
+async function signedInAs(target: Page): Promise<string> {
+  return (await target.locator('header strong').textContent()) ?? '';
+}
+
+describe('example app in chromium', () => {
+  it('logs in with EXBO: Allow on the consent page brings the user back signed in', async () => {
+    await page.goto(example.url);
+    await assert.doesNotReject(page.getByText('Demo providers.').waitFor());
+    await snap(page, 'exbo-1-home');
+    await page.getByRole('link', { name: 'Login with EXBO' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(example.fakes.exbo.url));
+    await snap(page, 'exbo-2-consent');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await backOnApp(page);
+    await page.getByRole('heading', { name: 'Hello, Test-1' }).waitFor();
+    assert.equal(await signedInAs(page), 'Test-1');
+    assert.equal(new URL(page.url()).pathname, '/');
+    await snap(page, 'exbo-3-signed-in');
+
+    // Logout, from the header's button.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0);
+    await snap(page, 'exbo-4-logged-out');
+  });
+
+  it('logs in with EXBO as another account (Cyrillic login)', async () => {
+    await page.goto(example.url);
+    await page.getByRole('link', { name: 'Login with EXBO' }).click();
+    await page.getByLabel('Sign in as').selectOption({ label: 'Сталкер' });
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await backOnApp(page);
+    assert.equal(await signedInAs(page), 'Сталкер');
+    await page.getByRole('heading', { name: 'Hello, Сталкер-Бандит' }).waitFor();
+    await snap(page, 'exbo-cyrillic-signed-in');
+  });
+
+  it('shows "Login cancelled" when the user presses Deny at EXBO', async () => {
+    await page.goto(example.url);
+    await page.getByRole('link', { name: 'Login with EXBO' }).click();
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await backOnApp(page);
+    await page.getByRole('heading', { name: 'Login cancelled' }).waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /You declined the login at EXBO/);
+    assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0);
+    await snap(page, 'exbo-deny');
+  });
+
+  it('logs in with Scratch: Confirm brings the user back signed in', async () => {
+    await page.goto(example.url);
+    await page.getByRole('link', { name: 'Login with Scratch', exact: true }).click();
+    await page.waitForURL((url) => url.toString().startsWith(example.fakes.soa2.url));
+    await snap(page, 'soa2-1-consent');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await backOnApp(page);
+    await page.getByRole('heading', { name: 'Hello, kenny2scratch' }).waitFor();
+    const table = await page.locator('table').innerText();
+    assert.match(table, /Provider\s+Scratch/);
+    assert.match(table, /ID\s+10114764/);
+    assert.match(table, /Authoritative\s+yes/);
+    await snap(page, 'soa2-2-signed-in');
+  });
+
+  it('leaves the user on SOA2 when they press Cancel; the app still works afterwards', async () => {
+    await page.goto(example.url);
+    await page.getByRole('link', { name: 'Login with Scratch', exact: true }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: 'Authorization Cancelled' }).waitFor();
+    assert.ok(page.url().startsWith(example.fakes.soa2.url), 'SOA2 does not redirect back');
+    await snap(page, 'soa2-cancel-1-at-soa2');
+    // What the app's hint says to do: go back.
+    await page.goBack();
+    await page.goBack();
+    await backOnApp(page);
+    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    assert.match(await page.locator('.hint').innerText(), /Cancel on Scratch's page/);
+    await snap(page, 'soa2-cancel-2-back-on-app');
+  });
+
+  it('logs in with a pasted Scratch code (no redirect URI)', async () => {
+    await page.goto(example.url);
+    await page.getByRole('link', { name: 'Login with Scratch (paste a code)' }).click();
+    await page.getByRole('heading', { name: 'Paste your Scratch code' }).waitFor();
+    await snap(page, 'soa2-paste-1-form');
+    const [soa2Tab] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('link', { name: "Open Scratch's login page" }).click(),
+    ]);
+    await soa2Tab.getByRole('button', { name: 'Confirm' }).click();
+    const code = (await soa2Tab.locator('#soa2-code').innerText()).trim();
+    assert.match(code, /^[0-9a-f]{64}$/);
+    await snap(soa2Tab, 'soa2-paste-2-code');
+    await soa2Tab.close();
+
+    await page.getByLabel('Code from Scratch').fill(code);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, kenny2scratch' }).waitFor();
+    await snap(page, 'soa2-paste-3-signed-in');
+  });
+
+  it('sends a visitor of the private page to log in, then back to it', async () => {
+    await page.goto(`${example.url}/private`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await snap(page, 'return-to-1-login');
+    await page.getByRole('link', { name: 'Login with EXBO' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await backOnApp(page);
+    await page.getByRole('heading', { name: 'Private page' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/private');
+    await snap(page, 'return-to-2-private');
+  });
+});
