@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
 import type { Request } from 'express';
-import { VERSION } from 'passport-soa2';
+import { Strategy, VERSION } from 'passport-soa2';
+import { startTestApp } from '../helpers/app.js';
 import { Browser } from '../helpers/browser.js';
 import {
+  appError,
   CALLBACK_PATH,
   CLIENT_ID,
   confirmWithoutFollowing,
@@ -17,6 +19,7 @@ import {
   KENNY,
   login,
   recordingVerify,
+  SECRET,
   type Seen,
   soa2App,
   startLogin,
@@ -281,6 +284,23 @@ describe('state and callback checks', () => {
     const consent = await browser.get(first.toString());
     const done = await browser.submit(consent, 'confirm');
     assert.equal(json(done).user.id, KENNY.id);
+    await testApp.assertOneActionEach();
+  });
+});
+
+describe('without a session', () => {
+  test('starting a login says a session middleware is needed', async () => {
+    const strategy = new Strategy(
+      { clientID: CLIENT_ID, clientSecret: SECRET, baseURL: fake.url },
+      (_a, _r, profile, done) => done(null, profile),
+    );
+    const testApp = await startTestApp({ strategies: [strategy], withoutSession: true });
+    cleanups.push(() => testApp.close());
+    const page = await new Browser().get(`${testApp.url}/login/soa2`);
+    assert.equal(page.status, 500);
+    const error = appError(page);
+    assert.equal(error.code, 'SESSION_REQUIRED');
+    assert.match(error.message, /add express-session/);
     await testApp.assertOneActionEach();
   });
 });

@@ -33,6 +33,12 @@ export type OAuthErrorCode =
   | 'REQUEST_REJECTED'
   /** Too many requests; `retryAfter` says when to try again when the provider told us. */
   | 'RATE_LIMITED'
+  /**
+   * A provider API (EXBO's game API) refused the request for a reason of its own: unknown
+   * character or clan (404), not allowed (403), bad parameters (400). `upstreamStatus` and
+   * `providerDescription` say which.
+   */
+  | 'API_REJECTED'
   /** The provider redirected back with an `error` other than the user denying access. */
   | 'AUTHORIZATION_ERROR'
   /** The login state cannot be kept: there is no session middleware in front of Passport. */
@@ -52,6 +58,7 @@ const APP_STATUS: Record<OAuthErrorCode, number> = {
   SCOPE_MISMATCH: 500,
   REQUEST_REJECTED: 500,
   RATE_LIMITED: 503,
+  API_REJECTED: 502,
   AUTHORIZATION_ERROR: 502,
   SESSION_REQUIRED: 500,
 };
@@ -81,19 +88,20 @@ export class OAuthError extends Error {
   /** The status our app should answer with (passport and Express read `status`). */
   readonly status: number;
   readonly provider: string;
-  readonly upstreamStatus?: number;
-  readonly providerError?: string;
-  readonly providerDescription?: string;
-  readonly providerReason?: string;
-  readonly bodyExcerpt?: string;
-  readonly retryAfter?: number;
+  declare readonly upstreamStatus?: number;
+  declare readonly providerError?: string;
+  declare readonly providerDescription?: string;
+  declare readonly providerReason?: string;
+  declare readonly bodyExcerpt?: string;
+  declare readonly retryAfter?: number;
 
   constructor(code: OAuthErrorCode, message: string, details: OAuthErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.status = APP_STATUS[code];
     this.provider = details.provider;
-    // Only the fields that are set, so logged errors stay short.
+    // Only the fields that are set, so logged errors stay short (hence `declare` above: a class
+    // field would exist as `undefined` on every instance).
     if (details.upstreamStatus !== undefined) this.upstreamStatus = details.upstreamStatus;
     if (details.providerError !== undefined) this.providerError = details.providerError;
     if (details.providerDescription !== undefined) {

@@ -6,7 +6,7 @@
  * Any invalid parameter gets SOA2's "Invalid Auth URL" page with HTTP 200: nothing reaches the app.
  */
 import { redirect, sendHtml } from '../http.js';
-import type { Soa2Client } from './clients.js';
+import type { Soa2Application } from './clients.js';
 import type { EndpointHandler, Soa2Context } from './context.js';
 import { cancelledPage, codePage, consentPage, invalidAuthPage, problemPage } from './pages.js';
 import { CODE_PAGE_PATH, IDENTIFY_SCOPE } from './paths.js';
@@ -14,7 +14,7 @@ import { CODE_PAGE_PATH, IDENTIFY_SCOPE } from './paths.js';
 const MAX_STATE_LENGTH = 255;
 
 interface AuthorizationRequest {
-  client: Soa2Client;
+  client: Soa2Application;
   /** `undefined`: show the code on the code page instead of redirecting. */
   redirectUri: string | undefined;
   scopes: string[];

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { NAME_APPROVED, type Soa2ClientConfig } from './defaults.js';
 
 /** A registered application with every optional field filled in. */
-export interface Soa2Client {
+export interface Soa2Application {
   clientId: number;
   clientSecret: string;
   redirectUris: string[];
@@ -15,7 +15,7 @@ const MAX_CLIENT_ID = 2 ** 30;
 const SECRET_PATTERN = /^[0-9a-f]{128}$/;
 
 export class ClientRegistry {
-  readonly #clients = new Map<number, Soa2Client>();
+  readonly #clients = new Map<number, Soa2Application>();
 
   constructor(clients: readonly Soa2ClientConfig[]) {
     for (const client of clients) this.add(client);
@@ -54,25 +54,25 @@ export class ClientRegistry {
     });
   }
 
-  find(clientId: number): Soa2Client | undefined {
+  find(clientId: number): Soa2Application | undefined {
     return this.#clients.get(clientId);
   }
 
   /** The client when the secret matches (constant time, as SOA2's `hash_equals`). */
-  authenticate(clientId: number, secret: string): Soa2Client | undefined {
+  authenticate(clientId: number, secret: string): Soa2Application | undefined {
     const client = this.#clients.get(clientId);
     if (!client) return undefined;
     return timingSafeEqual(sha256(client.clientSecret), sha256(secret)) ? client : undefined;
   }
 
   /** SOA2 compares redirect URIs byte for byte: no trailing-slash, case or prefix leniency. */
-  isRegisteredRedirect(client: Soa2Client, redirectUri: string): boolean {
+  isRegisteredRedirect(client: Soa2Application, redirectUri: string): boolean {
     return client.redirectUris.includes(redirectUri);
   }
 }
 
 /** How the consent page names an application (SOA2 hides names a moderator has not approved). */
-export function displayName(client: Soa2Client): string {
+export function displayName(client: Soa2Application): string {
   if (client.appName === null) return '[unnamed application]';
   if ((client.flags & NAME_APPROVED) === 0) return '[application name unmoderated]';
   return client.appName;

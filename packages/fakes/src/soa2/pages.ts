@@ -4,12 +4,12 @@
  * consent page, and may preselect one with a `user` query parameter (id or name).
  */
 import { escapeHtml, htmlPage } from '../http.js';
-import { displayName, type Soa2Client } from './clients.js';
+import { displayName, type Soa2Application } from './clients.js';
 import type { Soa2UserConfig } from './defaults.js';
 import { AUTHORIZE_PATH } from './paths.js';
 
 export interface ConsentPageInput {
-  client: Soa2Client;
+  client: Soa2Application;
   redirectUri: string | undefined;
   scopes: string[];
   state: string;

@@ -1,0 +1,269 @@
+/**
+ * The five login implementations, each as the two route handlers an Express app mounts: `login`
+ * (start: store a state in the session, redirect to the provider) and `callback` (finish: state
+ * check, token POST, profile GET, `req.login`). Every variant ends its callback the same way: the
+ * user `{ id, username }` is in the session and the next handler answers.
+ *
+ * - passport-exbo / passport-soa2: the packages as a user installs them, default options.
+ * - oauth2-exbo: what an EXBO user would otherwise write: passport-oauth2's OAuth2Strategy with a
+ *   hand-written `userProfile` and `authorizationParams`, configured as EXBO needs (state on,
+ *   `scope=` present and empty, token in the Authorization header, `Accept: application/json`).
+ * - floor-exbo / floor-soa2: the least a correct login can do: compare the state, two `fetch`
+ *   calls and `req.login`. No timeout, no error mapping, no validation beyond `ok`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { PassportStatic } from 'passport';
+import { Strategy as ExboStrategy } from 'passport-exbo';
+import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
+import { Strategy as Soa2Strategy } from 'passport-soa2';
+import type { VariantName } from './variants.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The floor's pending state. */
+    benchState?: string;
+  }
+}
+
+/** The user every variant puts in the session. */
+export interface BenchUser {
+  id: string;
+  username: string;
+}
+
+/** Everything an app needs to reach the fakes. */
+export interface AppConfig {
+  variant: VariantName;
+  exbo: {
+    authorizationURL: string;
+    tokenURL: string;
+    userProfileURL: string;
+    clientID: string;
+    clientSecret: string;
+  };
+  soa2: { url: string; authorizationURL: string; apiURL: string; clientID: number; clientSecret: string };
+}
+
+export interface LoginRoutes {
+  login: RequestHandler;
+  callback: RequestHandler;
+}
+
+type Done = (err: unknown, user?: BenchUser) => void;
+
+/** The same verify for every strategy: keep two fields of the profile. */
+function verify(
+  _accessToken: string,
+  _refreshToken: string,
+  profile: { id: string; username: string },
+  done: Done,
+): void {
+  done(null, { id: profile.id, username: profile.username });
+}
+
+function strategyRoutes(passport: PassportStatic, name: string): LoginRoutes {
+  return {
+    login: passport.authenticate(name),
+    // failWithError: a failed login reaches the error handler as a 4xx, which the driver counts.
+    callback: passport.authenticate(name, { failWithError: true }),
+  };
+}
+
+/** An EXBO login on stock passport-oauth2, written the way its README and EXBO's docs lead to. */
+class HandWrittenExboStrategy extends OAuth2Strategy {
+  private readonly profileURL: string;
+
+  constructor(config: AppConfig['exbo'], callbackURL: string) {
+    super(
+      {
+        authorizationURL: config.authorizationURL,
+        tokenURL: config.tokenURL,
+        clientID: config.clientID,
+        clientSecret: config.clientSecret,
+        callbackURL,
+        state: true,
+        // EXBO (Laravel) answers a non-JSON request for the profile with a redirect to a login page.
+        customHeaders: { Accept: 'application/json' },
+      },
+      verify,
+    );
+    this.name = 'oauth2-exbo';
+    this.profileURL = config.userProfileURL;
+    // Otherwise node-oauth puts the access token in the profile URL's query string.
+    this._oauth2.useAuthorizationHeaderforGET(true);
+  }
+
+  /** EXBO's docs require `scope=` present and empty; passport-oauth2 drops a falsy scope option. */
+  override authorizationParams(): object {
+    return { scope: '' };
+  }
+
+  override userProfile(accessToken: string, done: (err?: unknown, profile?: unknown) => void) {
+    this._oauth2.get(this.profileURL, accessToken, (err, body) => {
+      if (err) return done(new InternalOAuthError('Failed to fetch user profile', err));
+      try {
+        const raw = String(body);
+        const json = JSON.parse(raw) as { id: number; login: string; display_login: string | null };
+        done(null, {
+          provider: 'exbo',
+          id: String(json.id),
+          username: json.login,
+          displayName: json.display_login || json.login,
+          _raw: raw,
+          _json: json,
+        });
+      } catch (parseError) {
+        done(parseError);
+      }
+    });
+  }
+}
+
+/** The floor's login start: a random state in the session, then the provider's authorize URL. */
+function floorLogin(authorizeURL: (state: string) => string): RequestHandler {
+  return (req, res) => {
+    const state = randomBytes(32).toString('base64url');
+    req.session.benchState = state;
+    res.redirect(authorizeURL(state));
+  };
+}
+
+/** The floor's callback: state check, then `exchange` (token + profile), then `req.login`. */
+function floorCallback(exchange: (code: string) => Promise<BenchUser>): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const { code, state } = req.query;
+    if (typeof code !== 'string' || typeof state !== 'string' || state !== req.session.benchState) {
+      res.status(403).json({ error: 'state mismatch' });
+      return;
+    }
+    delete req.session.benchState;
+    try {
+      const user = await exchange(code);
+      req.login(user, next);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+async function okJson(res: globalThis.Response, what: string): Promise<Record<string, unknown>> {
+  if (!res.ok) throw new Error(`${what} answered ${res.status}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+function floorExbo(config: AppConfig['exbo'], callbackURL: string): LoginRoutes {
+  return {
+    login: floorLogin((state) => {
+      const query = new URLSearchParams({
+        client_id: config.clientID,
+        redirect_uri: callbackURL,
+        response_type: 'code',
+        scope: '',
+        state,
+      });
+      return `${config.authorizationURL}?${query}`;
+    }),
+    callback: floorCallback(async (code) => {
+      const tokenRes = await fetch(config.tokenURL, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: config.clientID,
+          client_secret: config.clientSecret,
+          code,
+          redirect_uri: callbackURL,
+        }),
+      });
+      const tokens = await okJson(tokenRes, 'token endpoint');
+      const userRes = await fetch(config.userProfileURL, {
+        headers: { Accept: 'application/json', Authorization: `Bearer ${tokens.access_token}` },
+      });
+      const user = await okJson(userRes, 'user endpoint');
+      return { id: String(user.id), username: String(user.login) };
+    }),
+  };
+}
+
+function floorSoa2(config: AppConfig['soa2'], callbackURL: string): LoginRoutes {
+  return {
+    login: floorLogin((state) => {
+      const query = new URLSearchParams({
+        client_id: String(config.clientID),
+        redirect_uri: callbackURL,
+        scopes: 'identify',
+        state,
+      });
+      return `${config.authorizationURL}?${query}`;
+    }),
+    callback: floorCallback(async (code) => {
+      const tokenRes = await fetch(`${config.apiURL}/tokens`, {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          client_id: config.clientID,
+          client_secret: config.clientSecret,
+          code,
+          scopes: ['identify'],
+        }),
+      });
+      const tokens = await okJson(tokenRes, 'token endpoint');
+      const bearer = Buffer.from(String(tokens.access_token), 'utf8').toString('base64');
+      const userRes = await fetch(`${config.apiURL}/user`, {
+        headers: { Accept: 'application/json', Authorization: `Bearer ${bearer}` },
+      });
+      const user = await okJson(userRes, 'user endpoint');
+      return { id: String(user.user_id), username: String(user.user_name) };
+    }),
+  };
+}
+
+/** Builds the variant's routes, registering its strategy on `passport` when it has one. */
+export function buildLoginRoutes(
+  config: AppConfig,
+  callbackURL: string,
+  passport: PassportStatic,
+): LoginRoutes {
+  switch (config.variant) {
+    case 'passport-exbo':
+      passport.use(
+        new ExboStrategy(
+          {
+            authorizationURL: config.exbo.authorizationURL,
+            tokenURL: config.exbo.tokenURL,
+            userProfileURL: config.exbo.userProfileURL,
+            clientID: config.exbo.clientID,
+            clientSecret: config.exbo.clientSecret,
+            callbackURL,
+          },
+          verify,
+        ),
+      );
+      return strategyRoutes(passport, 'exbo');
+    case 'oauth2-exbo':
+      passport.use(new HandWrittenExboStrategy(config.exbo, callbackURL));
+      return strategyRoutes(passport, 'oauth2-exbo');
+    case 'floor-exbo':
+      return floorExbo(config.exbo, callbackURL);
+    case 'passport-soa2':
+      passport.use(
+        new Soa2Strategy(
+          {
+            authorizationURL: config.soa2.authorizationURL,
+            apiURL: config.soa2.apiURL,
+            clientID: config.soa2.clientID,
+            clientSecret: config.soa2.clientSecret,
+            callbackURL,
+          },
+          verify,
+        ),
+      );
+      return strategyRoutes(passport, 'soa2');
+    case 'floor-soa2':
+      return floorSoa2(config.soa2, callbackURL);
+  }
+}

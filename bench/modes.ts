@@ -1,0 +1,119 @@
+/**
+ * How much work one `npm run bench` does. Quick mode fits a CI step (under a minute on 2 cores);
+ * full mode repeats every variant over several rounds, in rotated order, so drift (thermal, page
+ * cache, a noisy neighbour) spreads over all variants instead of landing on one.
+ */
+import { parseArgs } from 'node:util';
+import { VARIANT_NAMES, type VariantName } from './variants.js';
+
+export interface BenchMode {
+  name: 'quick' | 'full';
+  /** Logins in flight at once: each slot is one simulated user logging in again and again. */
+  concurrency: number;
+  /** Complete callbacks per slot before measuring (JIT, connection pools, session store). */
+  warmupPerSlot: number;
+  /** Complete callbacks per slot that are measured. */
+  measuredPerSlot: number;
+  /** Each variant is run this many times (fresh fakes and app each time); medians are reported. */
+  rounds: number;
+  /** Fresh processes per package and module format for the cold import time (median reported). */
+  importRuns: number;
+}
+
+export const MODES: Record<BenchMode['name'], BenchMode> = {
+  quick: {
+    name: 'quick',
+    concurrency: 16,
+    warmupPerSlot: 15,
+    measuredPerSlot: 60,
+    rounds: 1,
+    importRuns: 5,
+  },
+  full: {
+    name: 'full',
+    concurrency: 16,
+    warmupPerSlot: 40,
+    measuredPerSlot: 300,
+    rounds: 3,
+    importRuns: 15,
+  },
+};
+
+export interface BenchOptions {
+  mode: BenchMode;
+  /** Variants to run, in the order of the first round. */
+  variants: VariantName[];
+  /** Where the JSON and markdown go. */
+  outDir: string;
+  /** Skip the import-time and footprint measurements (faster iterations on the login path). */
+  loginOnly: boolean;
+}
+
+const USAGE = `Usage: npm run bench -- [--quick | --full] [--variant NAME ...] [--concurrency N]
+                       [--per-slot N] [--rounds N] [--login-only] [--out DIR]
+  --quick        CI-sized run (default)
+  --full         several rounds, more logins per round
+  --variant      run only these variants (${VARIANT_NAMES.join(', ')})
+  --concurrency  logins in flight at once (default 16)
+  --per-slot     measured logins per concurrency slot
+  --rounds       rounds per variant
+  --login-only   skip cold import time and install footprint
+  --out          results folder (default bench-results)`;
+
+function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,5}$/.test(value)) throw new UsageError(`${flag}: not a positive integer`);
+  return Number(value);
+}
+
+export class UsageError extends Error {
+  readonly usage = USAGE;
+}
+
+/** Reads the command line; throws {@link UsageError} with the usage text on a mistake. */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
+  const base = MODES[values.full ? 'full' : 'quick'];
+  const mode: BenchMode = {
+    ...base,
+    concurrency: positiveInteger('--concurrency', values.concurrency) ?? base.concurrency,
+    measuredPerSlot: positiveInteger('--per-slot', values['per-slot']) ?? base.measuredPerSlot,
+    rounds: positiveInteger('--rounds', values.rounds) ?? base.rounds,
+  };
+  const variants = (values.variant ?? [...VARIANT_NAMES]) as string[];
+  for (const name of variants) {
+    if (!(VARIANT_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`--variant: unknown variant "${name}"`);
+    }
+  }
+  return {
+    mode,
+    variants: variants as VariantName[],
+    outDir: values.out ?? 'bench-results',
+    loginOnly: values['login-only'] === true,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      full: { type: 'boolean' },
+      variant: { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      'per-slot': { type: 'string' },
+      rounds: { type: 'string' },
+      'login-only': { type: 'boolean' },
+      out: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
