@@ -14,6 +14,7 @@ export {
   type StateFailure,
   type StateStoreOptions,
 } from './state-store.js';
+export type { SharedStrategyOptions, SkipUserProfile } from './strategy-options.js';
 export {
   DEFAULT_TIMEOUT_MS,
   type FetchLike,

@@ -11,11 +11,11 @@
 import {
   callbackify,
   callbackParam,
-  type FetchLike,
   invokeVerify,
   newStateHandle,
   resolveCallbackURL,
   SessionStateStore,
+  type SharedStrategyOptions,
   type VerifyCallback,
 } from '@exbo-soa2/core';
 import type { Request } from 'express';
@@ -27,7 +27,7 @@ import { type Soa2TokenParams, type Soa2TokenResponse, tokenParams } from './tok
 
 export type { VerifyCallback };
 
-interface Soa2StrategyOptionsBase extends Soa2EndpointOptions {
+interface Soa2StrategyOptionsBase extends Soa2EndpointOptions, SharedStrategyOptions {
   /** Your application's client id: an integer, or a string of digits. Anything else throws. */
   clientID: number | string;
   /** Your application's client secret (128 hex characters). */
@@ -40,27 +40,6 @@ interface Soa2StrategyOptionsBase extends Soa2EndpointOptions {
   callbackURL?: string | undefined;
   /** Default `['identify']`, the only scope SOA2 has. */
   scopes?: readonly string[] | string | undefined;
-  /** CSRF protection with a per-login state kept in the session. Default `true`. */
-  state?: boolean | undefined;
-  /** How long a started login stays valid, in milliseconds. Default one hour (SOA2's code life). */
-  stateMaxAge?: number | undefined;
-  /** Session key for pending logins. Default `passport-<name>`. */
-  sessionKey?: string | undefined;
-  /** Milliseconds for each request to SOA2. Default 10000. */
-  timeout?: number | undefined;
-  /** Replacement for the global fetch (proxies, instrumentation, tests). */
-  fetch?: FetchLike | undefined;
-  /**
-   * Skip `GET /user` (verify then receives `undefined` as the profile): `true`, or passport-oauth2's
-   * function forms `() => boolean` / `(accessToken, done) => void`.
-   */
-  skipUserProfile?:
-    | boolean
-    | (() => boolean)
-    | ((accessToken: string, done: (err: unknown, skip?: boolean) => void) => void)
-    | undefined;
-  /** Strategy name for `passport.authenticate(name)`. Default `'soa2'`. */
-  name?: string | undefined;
 }
 
 export interface Soa2StrategyOptions extends Soa2StrategyOptionsBase {
