@@ -14,11 +14,11 @@
 import {
   callbackify,
   callbackParam,
-  type FetchLike,
   invokeVerify,
   OAuthError,
   resolveCallbackURL,
   SessionStateStore,
+  type SharedStrategyOptions,
   type Transport,
   type VerifyCallback,
 } from '@exbo-soa2/core';
@@ -31,36 +31,15 @@ import { exboTransport } from './transport.js';
 
 export type { VerifyCallback };
 
-interface ExboStrategyOptionsBase extends ExboEndpointOptions {
+interface ExboStrategyOptionsBase extends ExboEndpointOptions, SharedStrategyOptions {
   /** Your application's numeric client id, as EXBO issued it (e.g. `'30'`). */
   clientID: string;
   /** The 40-character client secret. */
   clientSecret: string;
   /** Where EXBO sends the user back; must equal a registered redirect URI byte for byte. */
   callbackURL: string;
-  /** CSRF protection with a per-login state kept in the session. Default `true`. */
-  state?: boolean | undefined;
   /** A passport-oauth2 state store to use instead of the built-in session store. */
   store?: OAuth2Strategy.StateStore | undefined;
-  /** How long a started login stays valid, in milliseconds. Default one hour. */
-  stateMaxAge?: number | undefined;
-  /** Session key for pending logins. Default `passport-<name>`. */
-  sessionKey?: string | undefined;
-  /** Milliseconds for each request to EXBO. Default 10000. */
-  timeout?: number | undefined;
-  /** Replacement for the global fetch (proxies, instrumentation, tests). */
-  fetch?: FetchLike | undefined;
-  /**
-   * Skip loading the profile (verify then receives `undefined`): `true`, or passport-oauth2's
-   * function forms `() => boolean` / `(accessToken, done) => void`.
-   */
-  skipUserProfile?:
-    | boolean
-    | (() => boolean)
-    | ((accessToken: string, done: (err: unknown, skip?: boolean) => void) => void)
-    | undefined;
-  /** Strategy name for `passport.authenticate(name)`. Default `'exbo'`. */
-  name?: string | undefined;
 }
 
 export interface ExboStrategyOptions extends ExboStrategyOptionsBase {
