@@ -7,6 +7,7 @@
  * the setup phase is not billed to the measured logins).
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
@@ -14,6 +15,7 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import { type AppConfig, type BenchUser, buildLoginRoutes } from './apps.js';
 import { serveParent, takeSnapshot } from './ipc.js';
+import { CpuProfiler } from './profiler.js';
 
 export interface AppReady {
   port: number;
@@ -22,6 +24,11 @@ export interface AppReady {
 
 export interface SnapshotCall {
   gc?: boolean;
+}
+
+export interface StopProfileCall {
+  /** Where to write the `.cpuprofile` (open it in Chrome DevTools or speedscope). */
+  path: string;
 }
 
 /** Every outgoing TCP connection (undici and node:http alike): shows whether requests reuse them. */
@@ -72,10 +79,16 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
+  const profiler = new CpuProfiler();
   serveParent({ port, callbackURL } satisfies AppReady, {
     snapshot({ gc }: SnapshotCall) {
       if (gc) globalThis.gc?.();
       return takeSnapshot(connectionsOpened);
+    },
+    startProfile: () => profiler.start(),
+    async stopProfile({ path }: StopProfileCall) {
+      await writeFile(path, JSON.stringify(await profiler.stop()));
+      return path;
     },
   });
 }

@@ -99,7 +99,8 @@ async function main(): Promise<void> {
   serveParent(ready, {
     register({ provider, redirectUri }: RegisterCall) {
       // Redirect URIs are compared byte for byte, so the app's real callback URL is registered.
-      if (provider === 'exbo') exbo.addClient({ ...DEFAULT_EXBO_CLIENT, redirectUris: [redirectUri] });
+      if (provider === 'exbo')
+        exbo.addClient({ ...DEFAULT_EXBO_CLIENT, redirectUris: [redirectUri] });
       else soa2.addClient({ ...DEFAULT_SOA2_CLIENT, redirectUris: [redirectUri] });
       return true;
     },

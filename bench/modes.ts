@@ -3,7 +3,9 @@
  * full mode repeats every variant over several rounds, in rotated order, so drift (thermal, page
  * cache, a noisy neighbour) spreads over all variants instead of landing on one.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_OUT_DIR } from './paths.js';
 import { VARIANT_NAMES, type VariantName } from './variants.js';
 
 export interface BenchMode {
@@ -47,10 +49,18 @@ export interface BenchOptions {
   outDir: string;
   /** Skip the import-time and footprint measurements (faster iterations on the login path). */
   loginOnly: boolean;
+  /**
+   * Record a CPU profile of each app's measured phase into `<outDir>/profiles`. The profiler costs
+   * CPU itself, so such a run's figures are for finding hot spots, not for comparing.
+   */
+  profile: boolean;
+  /** Give the app under test a CPU of its own (see affinity.ts); off unless `--pin`. */
+  pin: boolean;
 }
 
 const USAGE = `Usage: npm run bench -- [--quick | --full] [--variant NAME ...] [--concurrency N]
-                       [--per-slot N] [--rounds N] [--login-only] [--out DIR]
+                       [--per-slot N] [--rounds N] [--login-only] [--profile] [--pin]
+                       [--out DIR]
   --quick        CI-sized run (default)
   --full         several rounds, more logins per round
   --variant      run only these variants (${VARIANT_NAMES.join(', ')})
@@ -58,6 +68,8 @@ const USAGE = `Usage: npm run bench -- [--quick | --full] [--variant NAME ...] [
   --per-slot     measured logins per concurrency slot
   --rounds       rounds per variant
   --login-only   skip cold import time and install footprint
+  --profile      write a CPU profile of each app's measured phase (skews the figures)
+  --pin          give the app its own CPU, fakes and driver the others (taskset)
   --out          results folder (default bench-results)`;
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -95,8 +107,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   return {
     mode,
     variants: variants as VariantName[],
-    outDir: values.out ?? 'bench-results',
+    outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
     loginOnly: values['login-only'] === true,
+    profile: values.profile === true,
+    pin: values.pin === true,
   };
 }
 
@@ -111,6 +125,8 @@ function parse(argv: string[]) {
       'per-slot': { type: 'string' },
       rounds: { type: 'string' },
       'login-only': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      pin: { type: 'boolean' },
       out: { type: 'string' },
     },
     strict: true,

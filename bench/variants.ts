@@ -10,6 +10,7 @@ export const VARIANT_NAMES = [
   'passport-exbo',
   'oauth2-exbo',
   'floor-exbo',
+  'http-floor-exbo',
   'passport-soa2',
   'floor-soa2',
 ] as const;
@@ -48,6 +49,13 @@ export const VARIANTS: Record<VariantName, VariantInfo> = {
   'floor-exbo': {
     name: 'floor-exbo',
     label: 'floor: fetch by hand (EXBO)',
+    provider: 'exbo',
+    floor: 'floor-exbo',
+    packageName: undefined,
+  },
+  'http-floor-exbo': {
+    name: 'http-floor-exbo',
+    label: 'reference: node:http by hand (EXBO)',
     provider: 'exbo',
     floor: 'floor-exbo',
     packageName: undefined,

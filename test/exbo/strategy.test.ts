@@ -605,3 +605,87 @@ describe('profile endpoint failures', () => {
     assert.equal(fake.requests.filter((r) => r.path === '/oauth/user').length, before0);
   });
 });
+
+describe('characters option', () => {
+  type WithCharacters = {
+    id: string;
+    characters: Record<string, Array<{ information: { name: string }; clan?: unknown }>>;
+    characterErrors?: Record<string, { code: string; message: string; retryAfter?: number }>;
+  };
+
+  test("attaches the user's characters for the chosen regions, loaded with the user token", async () => {
+    const app = await exboApp({
+      characters: { regions: ['RU', 'eu', 'NA'], gameApiURL: fake.gameApiURL },
+    });
+    const browser = new Browser();
+    const before0 = fake.requests.length;
+    const done = await browser.get(await approve(browser, app));
+    assert.equal(done.status, 200, done.text);
+    const user = json(done).user as WithCharacters;
+    assert.equal(user.id, String(DEFAULT_EXBO_USERS[0]?.id));
+    assert.deepEqual(Object.keys(user.characters).sort(), ['EU', 'NA', 'RU']);
+    assert.equal(user.characters.RU?.[0]?.information.name, 'Test-1');
+    assert.ok(user.characters.EU?.[0]?.clan);
+    assert.deepEqual(user.characters.NA, []);
+    assert.equal(user.characterErrors, undefined);
+
+    const since = fake.requests.slice(before0);
+    const profileCall = since.find((r) => r.path === '/oauth/user');
+    const characterCalls = since.filter((r) => r.path.endsWith('/characters'));
+    assert.deepEqual(characterCalls.map((r) => r.path).sort(), [
+      '/game-api/EU/characters',
+      '/game-api/NA/characters',
+      '/game-api/RU/characters',
+    ]);
+    for (const call of characterCalls) {
+      assert.equal(call.headers.authorization, profileCall?.headers.authorization);
+      assert.equal(call.query, '');
+    }
+    await app.assertOneActionEach();
+  });
+
+  test('a failing game API is reported in the profile and the login still succeeds', async () => {
+    const reset = Date.now() + 30_000;
+    const limited = await listen((req, res) => {
+      if (req.url?.startsWith('/RU/')) {
+        res
+          .writeHead(429, {
+            'Content-Type': 'application/json',
+            'X-RateLimit-Limit': '50',
+            'X-RateLimit-Remaining': '0',
+            'X-RateLimit-Reset': String(reset),
+          })
+          .end('{"title":"Rate limit exceeded","status":429,"details":{}}');
+      }
+      // EU never answers: the option's own timeout ends it.
+    });
+    cleanups.push(() => limited.close());
+    const app = await exboApp({
+      characters: { regions: ['RU', 'EU'], gameApiURL: limited.url, timeout: 300 },
+    });
+    const browser = new Browser();
+    const started = Date.now();
+    const done = await browser.get(await approve(browser, app));
+    assert.equal(done.status, 200, done.text);
+    assert.ok(Date.now() - started < 3000);
+    const user = json(done).user as WithCharacters;
+    assert.deepEqual(user.characters, {});
+    assert.equal(user.characterErrors?.RU?.code, 'RATE_LIMITED');
+    assert.ok((user.characterErrors?.RU?.retryAfter ?? 0) > 20);
+    assert.equal(user.characterErrors?.EU?.code, 'PROVIDER_TIMEOUT');
+    assert.ok(!done.text.includes('Bearer'), 'no token in the reported errors');
+    await app.assertOneActionEach();
+  });
+
+  test('unknown regions are refused when the strategy is constructed', () => {
+    const base = { clientID: '1', clientSecret: 's', callbackURL: 'http://localhost/cb' };
+    assert.throws(
+      () => new Strategy({ ...base, characters: { regions: ['RU', 'MOON'] } }, keepProfile),
+      /unknown STALCRAFT region "MOON"/,
+    );
+    assert.throws(
+      () => new Strategy({ ...base, characters: { regions: [] } }, keepProfile),
+      /at least one region/,
+    );
+  });
+});

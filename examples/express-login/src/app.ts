@@ -4,7 +4,7 @@
  * `createApp(config)` only builds the app; server.ts (or a test) decides where it listens.
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import session from 'express-session';
+import session, { type Store } from 'express-session';
 import { type AuthenticateOptions, Passport } from 'passport';
 import { type ExboProfile, Strategy as ExboStrategy, type VerifyCallback } from 'passport-exbo';
 import { type Soa2Profile, Strategy as Soa2Strategy } from 'passport-soa2';
@@ -34,7 +34,15 @@ const SOA2 = 'soa2';
 /** The same SOA2 client without a redirect URI: SOA2 shows the user a code to paste here. */
 const SOA2_PASTE = 'soa2-paste';
 
-export function createApp(config: AppConfig): express.Express {
+export interface AppOptions {
+  /**
+   * Where sessions are kept (see session-store.ts): a shared store such as Redis when several
+   * instances serve the app. Default: express-session's MemoryStore, for a single process.
+   */
+  sessionStore?: Store | undefined;
+}
+
+export function createApp(config: AppConfig, options: AppOptions = {}): express.Express {
   // An Authenticator per app rather than the `passport` singleton, so tests can run several apps.
   const passport = new Passport();
   const logins: LoginOptions = { exbo: false, soa2: false, soa2Paste: false };
@@ -97,8 +105,9 @@ export function createApp(config: AppConfig): express.Express {
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      // The default MemoryStore forgets everyone on restart and does not scale past one
-      // process: use a real store (connect-redis, connect-pg-simple, ...) in production.
+      // Without a store: the MemoryStore, which forgets everyone on restart and is not shared
+      // between processes. server.ts passes a Redis store when REDIS_URL is set.
+      ...(options.sessionStore && { store: options.sessionStore }),
       resave: false,
       saveUninitialized: false,
       cookie: {

@@ -45,6 +45,8 @@ export interface AppConfig {
   secureCookies: boolean;
   exbo?: ExboSettings;
   soa2?: Soa2Settings;
+  /** REDIS_URL: sessions are kept in this Redis (shared by every instance) instead of in memory. */
+  redisURL?: string;
 }
 
 export type ConfigResult =
@@ -104,6 +106,9 @@ export function loadConfig(env: Env): ConfigResult {
     );
   }
 
+  const redisURL = value('REDIS_URL');
+  if (redisURL !== undefined) checkRedisURL(redisURL, problems);
+
   let sessionSecret = value('SESSION_SECRET');
   if (sessionSecret !== undefined && sessionSecret.length < MIN_SECRET_LENGTH) {
     problems.push(
@@ -114,6 +119,11 @@ export function loadConfig(env: Env): ConfigResult {
     if (!demo) {
       problems.push(
         'SESSION_SECRET is not set: with real providers the session cookie must be signed with a secret that survives restarts (`openssl rand -hex 32`).',
+      );
+    } else if (redisURL !== undefined) {
+      // A random secret per process would make every instance reject the others' cookies.
+      problems.push(
+        'SESSION_SECRET is not set: with REDIS_URL the sessions are shared, so every instance must sign cookies with the same secret (`openssl rand -hex 32`).',
       );
     } else {
       sessionSecret = randomSecret();
@@ -134,6 +144,7 @@ export function loadConfig(env: Env): ConfigResult {
   };
   if (exbo) config.exbo = exbo;
   if (soa2) config.soa2 = soa2;
+  if (redisURL !== undefined) config.redisURL = redisURL;
   return { ok: true, config, warnings };
 }
 
@@ -195,6 +206,15 @@ function required(value: Read, name: string, problems: string[]): string | undef
     problems.push(`${name} is missing (the other ${provider}_* settings are set).`);
   }
   return found;
+}
+
+/** The value is not echoed: a Redis URL often carries a password. */
+function checkRedisURL(url: string, problems: string[]): void {
+  if (!URL.canParse(url) || !/^rediss?:$/.test(new URL(url).protocol)) {
+    problems.push(
+      'REDIS_URL must be a redis:// or rediss:// URL, for example redis://127.0.0.1:6379 (or unset it to keep sessions in memory).',
+    );
+  }
 }
 
 function checkHttpURL(name: string, url: string, problems: string[]): boolean {

@@ -6,6 +6,8 @@
  * 2. With no provider settings (demo mode), the app's port is taken first, then the fakes of EXBO
  *    and SOA2 are started with this app's exact callback URLs registered.
  * 3. The app is attached to the server and the URL to open is printed.
+ *
+ * Sessions are kept in Redis when REDIS_URL is set (several instances share them), else in memory.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { type AppConfig, loadConfig } from './config.js';
 import { type DemoProviders, startDemoProviders } from './demo.js';
+import { openSessionStore } from './session-store.js';
 
 const ENV_FILE = fileURLToPath(new URL('../.env', import.meta.url));
 const LOOPBACK_OR_ANY = new Set(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']);
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
   }
   const config = result.config;
 
+  // Before listening: an unreachable Redis stops start-up with a message naming REDIS_URL.
+  const sessions = await openSessionStore(config.redisURL);
   const server = createServer();
   const port = await listen(server, config);
   let demo: DemoProviders | undefined;
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
     config.exbo = demo.exbo;
     config.soa2 = demo.soa2;
   }
-  server.on('request', createApp(config));
+  server.on('request', createApp(config, { sessionStore: sessions.store }));
 
   const url = publicURL(config, port);
   if (demo) {
@@ -65,6 +70,11 @@ Login example running with the real ${providers}, listening on ${config.host}:${
     Open ${url} in your browser.
 `);
   }
+  console.log(
+    sessions.store
+      ? `Sessions are kept in ${sessions.description} (REDIS_URL): every instance using it shares them.`
+      : 'Sessions are kept in memory: set REDIS_URL to share them between several instances.',
+  );
   for (const warning of result.warnings) console.warn(`Warning: ${warning}`);
   console.log('Press Ctrl+C to stop.');
 
@@ -72,6 +82,7 @@ Login example running with the real ${providers}, listening on ${config.host}:${
     server.closeAllConnections();
     server.close();
     void demo?.close();
+    void sessions.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -42,7 +42,22 @@ export type OAuthErrorCode =
   /** The provider redirected back with an `error` other than the user denying access. */
   | 'AUTHORIZATION_ERROR'
   /** The login state cannot be kept: there is no session middleware in front of Passport. */
-  | 'SESSION_REQUIRED';
+  | 'SESSION_REQUIRED'
+  /**
+   * An account API call (SOA2's application registration) needs a provider login that is missing
+   * or has ended (SOA2 401): log in again.
+   */
+  | 'NOT_LOGGED_IN'
+  /**
+   * The provider could not verify an account login (SOA2 403 after the profile comment): the
+   * comment was not found, or the login's CSRF token was wrong or older than 30 minutes.
+   */
+  | 'LOGIN_NOT_VERIFIED'
+  /**
+   * The thing asked for does not exist for this account (SOA2 404): an application that is not
+   * yours or no longer exists, or an unknown Scratch user.
+   */
+  | 'NOT_FOUND';
 
 /** The HTTP status our app should answer with, per code (never the provider's status). */
 const APP_STATUS: Record<OAuthErrorCode, number> = {
@@ -61,6 +76,9 @@ const APP_STATUS: Record<OAuthErrorCode, number> = {
   API_REJECTED: 502,
   AUTHORIZATION_ERROR: 502,
   SESSION_REQUIRED: 500,
+  NOT_LOGGED_IN: 401,
+  LOGIN_NOT_VERIFIED: 403,
+  NOT_FOUND: 404,
 };
 
 export interface OAuthErrorDetails {

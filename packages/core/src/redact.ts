@@ -35,7 +35,9 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 
 /**
  * A short, safe excerpt of a response body for an error message: JSON with sensitive keys blanked,
- * whitespace collapsed, known secrets removed, cut to 200 characters.
+ * whitespace and control characters collapsed, known secrets removed, cut to 200 characters.
+ * Also for quoting anything a provider or a callback URL says (one line: nothing can forge a log
+ * line or smuggle a terminal escape sequence).
  */
 export function bodyExcerpt(text: string, secrets: readonly (string | undefined)[] = []): string {
   let shown = text;
@@ -44,6 +46,7 @@ export function bodyExcerpt(text: string, secrets: readonly (string | undefined)
   } catch {
     // Not JSON: quote it as text.
   }
-  shown = redactSecrets(shown.replace(/\s+/g, ' ').trim(), secrets);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are removed here
+  shown = redactSecrets(shown.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), secrets);
   return shown.length > EXCERPT_LENGTH ? `${shown.slice(0, EXCERPT_LENGTH)}…` : shown;
 }

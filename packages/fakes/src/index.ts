@@ -11,6 +11,12 @@ export {
   type ExboTokenStatus,
   startExboFake,
 } from './exbo/fake.js';
+export {
+  DEFAULT_EXBO_CHARACTERS,
+  type ExboCharacterConfig,
+  type ExboCharactersConfig,
+  type ExboGameApiLimits,
+} from './exbo/game-data.js';
 export type { ExboUserInfo } from './exbo/users.js';
 export type { ListenOptions, RunningFake } from './http.js';
 export {

@@ -89,7 +89,10 @@ export class ExboClient {
     const url = new URL(this.endpoints.authorizationURL);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.clientID);
-    url.searchParams.set('redirect_uri', absoluteCallbackURL(options.callbackURL ?? this.callbackURL));
+    url.searchParams.set(
+      'redirect_uri',
+      absoluteCallbackURL(options.callbackURL ?? this.callbackURL),
+    );
     url.searchParams.set('scope', '');
     url.searchParams.set('state', state);
     return { url: url.toString(), state };

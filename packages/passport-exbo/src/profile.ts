@@ -2,7 +2,7 @@
  * The signed-in user, from EXBO's `/oauth/user`, in Passport's normalised profile shape.
  */
 import { OAuthError, type Transport } from '@exbo-soa2/core';
-import { rateLimited } from './token.js';
+import { rateLimited } from './rate-limit.js';
 
 /** `/oauth/user` as EXBO sends it. */
 export interface ExboUserJson {

@@ -12,6 +12,7 @@
  * - a relative callbackURL is resolved through Express's `req.protocol` / host.
  */
 import {
+  bodyExcerpt,
   callbackify,
   callbackParam,
   invokeVerify,
@@ -26,6 +27,11 @@ import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
 import { type ExboEndpointOptions, exboEndpoints } from './endpoints.js';
 import { type ExboProfile, fetchProfile } from './profile.js';
+import {
+  type CharacterLoader,
+  characterLoader,
+  type ExboCharactersOption,
+} from './profile-characters.js';
 import { type ExboTokenParams, requestToken, tokenParams } from './token.js';
 import { exboTransport } from './transport.js';
 
@@ -40,6 +46,11 @@ interface ExboStrategyOptionsBase extends ExboEndpointOptions, SharedStrategyOpt
   callbackURL: string;
   /** A passport-oauth2 state store to use instead of the built-in session store. */
   store?: OAuth2Strategy.StateStore | undefined;
+  /**
+   * Attach the user's STALCRAFT characters for these regions to the profile
+   * (`profile.characters`); a failure is reported in `profile.characterErrors`, never thrown.
+   */
+  characters?: ExboCharactersOption | undefined;
 }
 
 export interface ExboStrategyOptions extends ExboStrategyOptionsBase {
@@ -103,6 +114,8 @@ interface ExboSettings {
   // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see verify.ts).
   verify: Function;
   passReqToCallback: boolean;
+  /** Set by the `characters` option: prepared once here, run per login. */
+  loadCharacters: CharacterLoader | undefined;
 }
 
 function requireString(name: string, value: unknown): string {
@@ -202,21 +215,28 @@ export class Strategy extends OAuth2Strategy {
       transport: exboTransport(options),
       verify,
       passReqToCallback: options.passReqToCallback === true,
+      loadCharacters: options.characters && characterLoader(options.characters, options),
     };
-    // node-oauth's transport is replaced for the code exchange (see token.ts for why).
+    // node-oauth's transport is replaced for the code exchange (see token.ts for why), and for
+    // refresh: passport-oauth2-refresh calls this with `{ grant_type: 'refresh_token' }`, which
+    // must become EXBO's refresh grant (`scope=` empty, no redirect_uri: see requestToken).
     const exchangeCode = (
-      code: string,
+      codeOrRefreshToken: string,
       params: Record<string, unknown>,
       callback: (err: unknown, access?: string, refresh?: string, params?: object) => void,
     ) => {
       const { transport, ...client } = this.exboSettings;
+      const isRefresh = params.grant_type === 'refresh_token';
+      const fields: Record<string, string> = isRefresh
+        ? { refresh_token: codeOrRefreshToken }
+        : { code: codeOrRefreshToken, redirect_uri: String(params.redirect_uri ?? '') };
       callbackify(
         requestToken(transport, {
           tokenURL: client.tokenURL,
           clientID: client.clientID,
           clientSecret: client.clientSecret,
-          grant: 'authorization_code',
-          fields: { code, redirect_uri: String(params.redirect_uri ?? '') },
+          grant: isRefresh ? 'refresh_token' : 'authorization_code',
+          fields,
         }),
         (err, tokens) => {
           if (err || !tokens) return callback(err);
@@ -240,20 +260,37 @@ export class Strategy extends OAuth2Strategy {
       if (!param.ok) return this.fail({ message: param.message }, 400);
     }
     if (error.ok && error.value !== undefined) {
-      const said = description.ok ? description.value : undefined;
+      // Anyone can put anything in these two parameters: quote them as one bounded line
+      // (bodyExcerpt), so a crafted link cannot fill or forge lines in the app's log.
+      const said =
+        description.ok && description.value !== undefined
+          ? bodyExcerpt(description.value)
+          : undefined;
+      const reason = bodyExcerpt(error.value);
       if (error.value === 'access_denied') {
-        return this.fail({ message: said || 'You declined the login at EXBO.' }, 403);
+        // Our own sentence first: the description is whatever the link says, possibly nothing.
+        const message = `You declined the login at EXBO${said ? ` (EXBO said: ${said})` : ''}.`;
+        return this.fail({ message }, 403);
       }
       return this.error(
         new OAuthError(
           'AUTHORIZATION_ERROR',
-          `EXBO sent the user back with an error (${error.value}${said ? `: ${said}` : ''})`,
+          `EXBO sent the user back with an error (${reason}${said ? `: ${said}` : ''})`,
           {
             provider: 'exbo',
-            providerError: error.value,
+            providerError: reason,
             ...(said !== undefined && { providerDescription: said }),
           },
         ),
+      );
+    }
+    // A state, or a code present but empty, means this is a callback (EXBO always sends both):
+    // without a usable code it is broken or forged. passport-oauth2 would take it for the start of
+    // a new login and send the user to EXBO again; fail instead, as for any other bad callback.
+    if (code.ok && state.ok && !code.value && (state.value !== undefined || code.value === '')) {
+      return this.fail(
+        { message: 'The login response has no code: please start the login again.' },
+        400,
       );
     }
     const callbackURL = resolveCallbackURL(
@@ -270,8 +307,16 @@ export class Strategy extends OAuth2Strategy {
 
   /** Loads the profile through the shared transport (never with the token in the URL). */
   override userProfile(accessToken: string, done: (err?: unknown, profile?: unknown) => void) {
-    const { transport, userProfileURL } = this.exboSettings;
-    callbackify(fetchProfile(transport, userProfileURL, accessToken), done);
+    const { transport, userProfileURL, loadCharacters } = this.exboSettings;
+    const profile = fetchProfile(transport, userProfileURL, accessToken);
+    // `characters` option: loaded alongside the profile; the loader never rejects, so a game-API
+    // failure ends up in the profile and the login still succeeds.
+    const withCharacters = loadCharacters
+      ? Promise.all([profile, loadCharacters(accessToken)]).then(([user, found]) =>
+          Object.assign(user, found),
+        )
+      : profile;
+    callbackify(withCharacters, done);
   }
 
   /** Our transport already produces precise errors; passport-oauth2 would wrap them vaguely. */

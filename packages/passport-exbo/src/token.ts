@@ -3,6 +3,7 @@
  * (league/oauth2-server 8.x error bodies, see exbo.md "Token errors") to our error family.
  */
 import { type HttpResponse, OAuthError, redactSecrets, type Transport } from '@exbo-soa2/core';
+import { rateLimited } from './rate-limit.js';
 
 export type ExboGrant = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
@@ -156,20 +157,5 @@ function tokenError(
     'REQUEST_REJECTED',
     `EXBO refused ${PURPOSE[grant]} as malformed (${said}). This is likely a bug in passport-exbo: please report it.`,
     details,
-  );
-}
-
-/** A 429, with the wait EXBO asked for when it said (Retry-After seconds). */
-export function rateLimited(transport: Transport, res: HttpResponse, purpose: string): OAuthError {
-  const retryAfter = Number(res.headers.get('retry-after'));
-  const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
-  return new OAuthError(
-    'RATE_LIMITED',
-    `EXBO rate-limited ${purpose}${wait !== undefined ? `: retry in ${wait} s` : ''}`,
-    {
-      provider: transport.provider,
-      upstreamStatus: res.status,
-      ...(wait !== undefined && { retryAfter: wait }),
-    },
   );
 }

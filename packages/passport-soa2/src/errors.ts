@@ -89,13 +89,29 @@ export function soa2StatusError(
   const known = KNOWN[request][res.status];
   if (!known) return undefined;
   const [code, advice] = known;
+  return soa2AnswerError(res, code, advice, PURPOSE[request], secrets);
+}
+
+/**
+ * An error for an SOA2 error answer to `purpose`: `advice` (what happened, what to do) followed by
+ * what SOA2 said, with its `httpReason`, MediaWiki's `message` and a redacted body excerpt kept
+ * for the log. Shared by every SOA2 request table (token requests here, account requests in
+ * account-errors.ts).
+ */
+export function soa2AnswerError(
+  res: HttpResponse,
+  code: OAuthErrorCode,
+  advice: string,
+  purpose: string,
+  secrets: readonly (string | undefined)[],
+): OAuthError {
   const body =
     res.json !== null && typeof res.json === 'object' ? (res.json as Record<string, unknown>) : {};
   const reason = text(body.httpReason);
   // MediaWiki's own errors (415, route validation) explain themselves in `message`.
   const description = text(body.message);
   const said = reason ? `HTTP ${res.status} ${reason}` : `HTTP ${res.status}`;
-  return new OAuthError(code, `${advice} [${PURPOSE[request]}: ${said}]`, {
+  return new OAuthError(code, `${advice} [${purpose}: ${said}]`, {
     provider: 'soa2',
     upstreamStatus: res.status,
     ...(reason !== undefined && { providerReason: reason }),

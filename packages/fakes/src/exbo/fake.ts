@@ -22,8 +22,16 @@ import {
   type ExboClientConfig,
   type ExboUserConfig,
 } from './defaults.js';
+import { GAME_API_PREFIX, type GameApiContext, isGameApiPath, serveGameApi } from './game-api.js';
+import {
+  DEFAULT_EXBO_CHARACTERS,
+  type ExboCharactersConfig,
+  type ExboGameApiLimits,
+  gameApiLimits,
+} from './game-data.js';
 import { createJwtSigner } from './jwt.js';
 import { LeagueError, sendLeagueError } from './league-errors.js';
+import { RateLimiter } from './rate-limiter.js';
 import { issueToken } from './token-endpoint.js';
 import { type TokenStatus, TokenStore } from './tokens.js';
 import { LOGIN_PATH, loginPage, userInfoEndpoint } from './user-endpoint.js';
@@ -44,6 +52,13 @@ export interface ExboFakeOptions {
   codeLifetimeSeconds?: number;
   /** Lifetime of access and refresh tokens; default 31536000 (a year). */
   tokenLifetimeSeconds?: number;
+  /** The game API at `gameApiURL`: characters per user id and region, and rate-limit buckets. */
+  gameApi?: {
+    /** Default `DEFAULT_EXBO_CHARACTERS` (for the default users). */
+    characters?: ExboCharactersConfig;
+    /** Points per window: `app` 400, `user` 50; `windowSeconds` 60. */
+    limits?: ExboGameApiLimits;
+  };
 }
 
 /** One request as the fake received it; `query` is the raw query string without `?`. */
@@ -64,6 +79,8 @@ export interface ExboFake extends RunningFake {
   tokenURL: string;
   /** `${url}/oauth/user` */
   userProfileURL: string;
+  /** `${url}/game-api`: the game API's base URL (as `https://eapi.stalcraft.net` is EXBO's). */
+  gameApiURL: string;
   /** Registers a client, replacing any client with the same id. */
   addClient(client: ExboClientConfig): void;
   /** Every request received, in order, recorded before it is handled. */
@@ -110,6 +127,17 @@ export async function startExboFake(options: ExboFakeOptions = {}): Promise<Exbo
   const signer = await createJwtSigner();
   const tokens = new TokenStore({ signer, clock, codeLifetimeSeconds, tokenLifetimeSeconds });
   const requests: ExboRecordedRequest[] = [];
+  const limits = gameApiLimits(options.gameApi?.limits);
+  const game: GameApiContext = {
+    clients,
+    characters: options.gameApi?.characters ?? DEFAULT_EXBO_CHARACTERS,
+    limits,
+    limiter: new RateLimiter(clock, limits.windowSeconds),
+    clock,
+    // Signed by us and still active: a replaced application token fails here (token replacement).
+    liveAccessToken: (token) =>
+      tokens.status(token) === 'active' ? signer.verify(token) : undefined,
+  };
   let baseUrl = '';
   const ctx: ExboContext = {
     clients,
@@ -137,6 +165,7 @@ export async function startExboFake(options: ExboFakeOptions = {}): Promise<Exbo
       throw err;
     }
     record(body);
+    if (isGameApiPath(url.pathname)) return serveGameApi(game, req, res, url);
     await route(ctx, req, res, url, body);
   };
 
@@ -148,6 +177,7 @@ export async function startExboFake(options: ExboFakeOptions = {}): Promise<Exbo
     authorizationURL: `${server.url}/oauth/authorize`,
     tokenURL: `${server.url}/oauth/token`,
     userProfileURL: `${server.url}/oauth/user`,
+    gameApiURL: `${server.url}${GAME_API_PREFIX}`,
     addClient: (client) => clients.add(client),
     requests,
     publicKeyPem: signer.publicKeyPem,

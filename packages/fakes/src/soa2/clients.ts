@@ -54,6 +54,11 @@ export class ClientRegistry {
     });
   }
 
+  /** Unregisters an application (deleted through the account API). */
+  remove(clientId: number): void {
+    this.#clients.delete(clientId);
+  }
+
   find(clientId: number): Soa2Application | undefined {
     return this.#clients.get(clientId);
   }

@@ -42,6 +42,13 @@ export class AuthorizationCodes {
     return found;
   }
 
+  /** Deletes every code issued to an application (it was deleted). */
+  revokeClient(clientId: number): void {
+    for (const [code, issued] of this.#codes) {
+      if (issued.clientId === clientId) this.#codes.delete(code);
+    }
+  }
+
   /** Uses a code up (after a successful exchange). */
   use(code: string): void {
     this.#codes.delete(code);

@@ -1,7 +1,10 @@
 /** What the SOA2 fake's endpoint handlers share: one instance per running fake. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApplicationOwners } from './application-owners.js';
 import type { ClientRegistry } from './clients.js';
 import type { AuthorizationCodes } from './codes.js';
+import type { LoginSessions } from './login-sessions.js';
+import type { ProfileComments } from './profile-comments.js';
 import type { TokenStore } from './tokens.js';
 import type { UserDirectory } from './users.js';
 
@@ -10,6 +13,12 @@ export interface Soa2Context {
   users: UserDirectory;
   codes: AuthorizationCodes;
   tokens: TokenStore;
+  /** Login sessions of the account API (cookie `soa2fake_session`). */
+  sessions: LoginSessions;
+  /** Comments on the users' Scratch profiles, where the account login text is posted. */
+  comments: ProfileComments;
+  /** Who registered which application through the account API. */
+  owners: ApplicationOwners;
   /** Codes are redeemable only by the client they were issued to (soa2.md §8). */
   strict: boolean;
   /** The fake's clock, in Unix seconds (SOA2's unit for every expiry). */

@@ -10,6 +10,8 @@ import {
   sendHtml,
   startHttpServer,
 } from '../http.js';
+import { accountRoute } from './account-routes.js';
+import { ApplicationOwners } from './application-owners.js';
 import { decideConsent, showCodePage, showConsentPage } from './authorize.js';
 import { ClientRegistry } from './clients.js';
 import { AuthorizationCodes } from './codes.js';
@@ -30,6 +32,8 @@ import {
   TOKENS_PATH,
   USER_PATH,
 } from './paths.js';
+import { LoginSessions } from './login-sessions.js';
+import { ProfileComments } from './profile-comments.js';
 import { exchangeCode, refreshToken } from './token-endpoint.js';
 import { TokenStore } from './tokens.js';
 import { currentUser } from './user-endpoint.js';
@@ -56,6 +60,16 @@ export interface Soa2Fake extends RunningFake {
   addClient(client: Soa2ClientConfig): void;
   /** Every request received, oldest first. */
   requests: Soa2RecordedRequest[];
+  /**
+   * Posts `text` as a comment by `username` (a configured user) on their own Scratch profile: what
+   * a user does with the text `PUT /login/{username}` answered, before `POST /login/{username}`.
+   */
+  postComment(username: string, text: string): void;
+  /**
+   * Sets an application's flags as SOA2's moderators and admins do: `1` name approved, `2`
+   * verified, `4` owner hidden (owners cannot change them through the API).
+   */
+  setApplicationFlags(clientId: number, flags: number): void;
 }
 
 type Routes = Record<string, Partial<Record<string, EndpointHandler>>>;
@@ -89,6 +103,9 @@ export async function startSoa2Fake(options: Soa2FakeOptions = {}): Promise<Soa2
     users: new UserDirectory(options.users ?? DEFAULT_SOA2_USERS),
     codes: new AuthorizationCodes(),
     tokens: new TokenStore(),
+    sessions: new LoginSessions(),
+    comments: new ProfileComments(),
+    owners: new ApplicationOwners(),
     strict: options.strict === true,
     nowSeconds: () => Math.floor(clock() / 1000),
     baseUrl: () => baseUrl,
@@ -114,7 +131,7 @@ export async function startSoa2Fake(options: Soa2FakeOptions = {}): Promise<Soa2
       });
 
       if (url.pathname.startsWith(`${REST_PATH}/`)) {
-        const route = API[url.pathname];
+        const route = API[url.pathname] ?? accountRoute(url.pathname);
         if (!route) {
           return sendMediaWikiError(
             res,
@@ -167,5 +184,16 @@ export async function startSoa2Fake(options: Soa2FakeOptions = {}): Promise<Soa2
     apiURL: `${running.url}${API_PATH}`,
     addClient: (client) => ctx.clients.add(client),
     requests,
+    postComment: (username, text) => {
+      const user = ctx.users.all.find((u) => u.userName.toLowerCase() === username?.toLowerCase());
+      if (!user) throw new TypeError(`SOA2 fake: no Scratch user named ${JSON.stringify(username)}`);
+      if (typeof text !== 'string') throw new TypeError('SOA2 fake: a comment is a string');
+      ctx.comments.post(user.userName, text);
+    },
+    setApplicationFlags: (clientId, flags) => {
+      const app = ctx.clients.find(clientId);
+      if (!app) throw new TypeError(`SOA2 fake: no application ${clientId}`);
+      ctx.clients.add({ ...app, flags });
+    },
   };
 }

@@ -12,7 +12,7 @@ import { sendSoa2Error } from './wire-errors.js';
 type Body = Record<string, unknown>;
 
 /** PHP's `json_decode($body, true)` followed by `if (!$data) return 400`: a non-empty JSON object. */
-function jsonObject(body: string): Body | undefined {
+export function jsonObject(body: string): Body | undefined {
   let data: unknown;
   try {
     data = JSON.parse(body);

@@ -76,6 +76,16 @@ export class TokenStore {
     return this.answer(refresh, this.newAccessToken(refresh, nowSeconds));
   }
 
+  /** Deletes every token of an application (it was deleted). */
+  revokeClient(clientId: number): void {
+    for (const [token, refresh] of this.#refresh) {
+      if (refresh.clientId === clientId) this.#refresh.delete(token);
+    }
+    for (const [token, access] of this.#access) {
+      if (access.clientId === clientId) this.#access.delete(token);
+    }
+  }
+
   /** The access token when it is known and not expired. */
   access(token: string, nowSeconds: number): AccessToken | undefined {
     const access = this.#access.get(token);

@@ -1,0 +1,113 @@
+/**
+ * One complete login as a browser does it, through the example app and a fake provider: start,
+ * consent as a chosen account, follow the provider's redirect back, and read who the app says is
+ * signed in. Each virtual user has its own cookie jar (test/helpers/browser.ts).
+ */
+import { Browser, type Page } from '../test/helpers/browser.js';
+import type { Account } from './providers.js';
+
+export interface SignedIn {
+  provider: string;
+  username: string;
+  id: string;
+}
+
+export interface LoginTiming {
+  /** Start of the login to the signed-in page, milliseconds. */
+  totalMs: number;
+  /** The callback request alone (state check, code exchange, profile, session), milliseconds. */
+  callbackMs: number;
+}
+
+/** What the example app's pages call each provider. */
+const PROVIDER_LABELS: Record<string, string> = { EXBO: 'exbo', Scratch: 'soa2' };
+/** The consent page's button for each provider's fake. */
+const CONSENT_BUTTON = { exbo: 'approve', soa2: 'confirm' } as const;
+
+/** The user the home page shows, or undefined when it shows nobody signed in. */
+export function signedInAs(html: string): SignedIn | undefined {
+  const cell = (name: string) =>
+    new RegExp(`<tr><th>${name}</th><td>([^<]*)</td></tr>`).exec(html)?.[1];
+  const provider = cell('Provider');
+  const username = cell('Username');
+  const id = cell('ID');
+  if (provider === undefined || username === undefined || id === undefined) return undefined;
+  return { provider: PROVIDER_LABELS[provider] ?? provider, username: decode(username), id };
+}
+
+function decode(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+export class LoginError extends Error {
+  constructor(
+    readonly step: string,
+    detail: string,
+  ) {
+    super(`${step}: ${detail}`);
+  }
+}
+
+function expectStatus(page: Page, status: number, step: string): void {
+  if (page.status !== status) {
+    throw new LoginError(step, `HTTP ${page.status} (expected ${status}) at ${page.url}`);
+  }
+}
+
+/**
+ * Logs `browser` in at `appURL` as `account` and checks the app's home page then shows exactly
+ * that account. Throws a {@link LoginError} naming the step that went wrong.
+ */
+export async function completeLogin(
+  browser: Browser,
+  appURL: string,
+  account: Account,
+): Promise<LoginTiming> {
+  const started = performance.now();
+  const consent = await browser.get(`${appURL}/auth/${account.provider}`);
+  expectStatus(consent, 200, 'consent page');
+  const back = await browser.submit(
+    consent,
+    CONSENT_BUTTON[account.provider],
+    { user: account.id },
+    { follow: false },
+  );
+  const callbackURL = back.headers.get('location');
+  if (back.status < 300 || back.status > 303 || !callbackURL) {
+    throw new LoginError('consent', `HTTP ${back.status} without a redirect back to the app`);
+  }
+  const callbackStarted = performance.now();
+  const callback = await browser.get(callbackURL, { follow: false });
+  const callbackMs = performance.now() - callbackStarted;
+  if (callback.status !== 303) {
+    const title = /<h1>([^<]*)<\/h1>/.exec(callback.text)?.[1] ?? callback.text.slice(0, 120);
+    throw new LoginError('callback', `HTTP ${callback.status}: ${title}`);
+  }
+  const home = await browser.get(`${appURL}/`);
+  expectStatus(home, 200, 'home page');
+  assertSignedInAs(home.text, account, 'home page');
+  return { totalMs: performance.now() - started, callbackMs };
+}
+
+/** Throws unless `html` shows `account` signed in (provider, username and id). */
+export function assertSignedInAs(html: string, account: Account, step: string): void {
+  const shown = signedInAs(html);
+  if (
+    !shown ||
+    shown.provider !== account.provider ||
+    shown.username !== account.username ||
+    shown.id !== account.id
+  ) {
+    throw new LoginError(
+      step,
+      `signed in as ${shown ? `${shown.provider}:${shown.id} ${shown.username}` : 'nobody'}, expected ${account.provider}:${account.id} ${account.username}`,
+    );
+  }
+}
+
+export { Browser };

@@ -1,0 +1,263 @@
+/**
+ * The load run: N complete logins through the example app against the fakes, both providers mixed,
+ * at a fixed concurrency, then a second look at every session to check it is still signed in as
+ * exactly the account that consented in it.
+ *
+ * The app runs as `npm start` runs it (server.js in its own process, real-provider mode pointed at
+ * the fakes), so its memory and CPU are its own. With `instances > 1` it runs several instances on
+ * one Redis behind a round-robin balancer: the steps of each login land on different instances.
+ */
+import { type AppInstance, startAppInstance } from './app-instance.js';
+import { type Balancer, startBalancer } from './balancer.js';
+import { assertSignedInAs, Browser, completeLogin, type LoginTiming } from './login.js';
+import { freePort } from './processes.js';
+import { type Account, type Provider, type Providers, startProviders } from './providers.js';
+import { type RunningRedis, startRedisServer } from './redis-server.js';
+
+export interface LoadOptions {
+  /** Complete logins to drive. Default 2000. */
+  logins?: number;
+  /** Logins in flight at once. Default 100. */
+  concurrency?: number;
+  /** App instances. Default 1; more than one implies Redis and a balancer. */
+  instances?: number;
+  /** Keep sessions in Redis even with one instance. Default: only with several instances. */
+  redis?: boolean;
+  /** Distinct accounts per provider; at least the concurrency. Default 200. */
+  accounts?: number;
+  /** A login with no answer after this long counts as an error ("hung"). Default 30 s. */
+  loginTimeoutMs?: number;
+  /** Called with a line now and then while the run goes. */
+  progress?: (line: string) => void;
+}
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadReport {
+  logins: number;
+  concurrency: number;
+  instances: number;
+  sessionStore: 'memory' | 'redis';
+  /** Logins that ended on the home page signed in as their own account. */
+  succeeded: number;
+  byProvider: Record<Provider, number>;
+  /** Logins that failed, by step (`callback`, `consent page`, `hung`, ...). */
+  errors: Record<string, number>;
+  /** A few failure messages, to start the investigation with. */
+  errorSamples: string[];
+  /** Sessions that, checked again after the whole run, showed someone else or nobody. */
+  wrongSessions: number;
+  wallMs: number;
+  loginsPerSecond: number;
+  /** Whole logins (start to signed-in page), milliseconds. */
+  loginLatency: Percentiles;
+  /** The callback request alone, milliseconds. */
+  callbackLatency: Percentiles;
+  /** Peak resident memory of each app instance, bytes (Linux; undefined elsewhere). */
+  appPeakRss: Array<number | undefined>;
+  /** Peak resident memory of this process (driver and fakes), bytes. */
+  driverPeakRss: number;
+}
+
+interface Finished {
+  browser: Browser;
+  account: Account;
+}
+
+export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
+  const logins = options.logins ?? 2000;
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 100, logins));
+  const instanceCount = options.instances ?? 1;
+  const useRedis = options.redis ?? instanceCount > 1;
+  const timeoutMs = options.loginTimeoutMs ?? 30_000;
+  const progress = options.progress ?? (() => {});
+  if (instanceCount > 1 && !useRedis) {
+    throw new Error('several instances need a shared session store: use Redis');
+  }
+
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    const providers = await startProviders(Math.max(options.accounts ?? 200, concurrency));
+    cleanups.push(() => providers.close());
+    let redis: RunningRedis | undefined;
+    if (useRedis) {
+      redis = await startRedisServer();
+      cleanups.push(() => (redis as RunningRedis).stop());
+    }
+    const { appURL, instances } = await startApps(providers, instanceCount, redis, cleanups);
+    progress(
+      `${instanceCount} app instance(s), sessions in ${useRedis ? 'Redis' : 'memory'}, at ${appURL}; ${logins} logins, concurrency ${concurrency}`,
+    );
+
+    const errors: Record<string, number> = {};
+    const errorSamples: string[] = [];
+    const timings: LoginTiming[] = [];
+    const finished: Finished[] = [];
+    const byProvider: Record<Provider, number> = { exbo: 0, soa2: 0 };
+    let next = 0;
+    let done = 0;
+    const started = performance.now();
+
+    // One login per account at a time, as people log in: both providers invalidate an account's
+    // earlier tokens at each code exchange, so two simultaneous logins of one account can make the
+    // first one's profile request fail (TOKEN_REJECTED), exactly as the real providers would.
+    const inFlight = new Set<Account>();
+    const pick = (provider: Provider): Account => {
+      const pool = providers.accounts[provider];
+      for (;;) {
+        const account = pool[Math.floor(Math.random() * pool.length)] as Account;
+        if (!inFlight.has(account)) return account;
+      }
+    };
+
+    const worker = async () => {
+      for (let index = next++; index < logins; index = next++) {
+        // Both providers mixed, each login as a random one of many accounts.
+        const provider: Provider = index % 2 === 0 ? 'exbo' : 'soa2';
+        const account = pick(provider);
+        inFlight.add(account);
+        const browser = new Browser();
+        try {
+          timings.push(await withTimeout(completeLogin(browser, appURL, account), timeoutMs));
+          finished.push({ browser, account });
+          byProvider[provider]++;
+        } catch (err) {
+          const step = (err as { step?: string }).step ?? 'other';
+          errors[step] = (errors[step] ?? 0) + 1;
+          if (errorSamples.length < 10) errorSamples.push(`${provider}: ${(err as Error).message}`);
+        } finally {
+          inFlight.delete(account);
+        }
+        done++;
+        if (done % Math.max(1, Math.floor(logins / 10)) === 0) {
+          progress(`${done}/${logins} logins, ${Object.values(errors).reduce((a, b) => a + b, 0)} failed`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const wallMs = performance.now() - started;
+
+    // Each session once more, after everything: still exactly its own account.
+    let wrongSessions = 0;
+    let checked = 0;
+    const checker = async () => {
+      for (let i = checked++; i < finished.length; i = checked++) {
+        const { browser, account } = finished[i] as Finished;
+        try {
+          const home = await withTimeout(browser.get(`${appURL}/`), timeoutMs);
+          assertSignedInAs(home.text, account, 'recheck');
+        } catch (err) {
+          wrongSessions++;
+          if (errorSamples.length < 20) errorSamples.push(`recheck: ${(err as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, checker));
+
+    return {
+      logins,
+      concurrency,
+      instances: instanceCount,
+      sessionStore: useRedis ? 'redis' : 'memory',
+      succeeded: finished.length,
+      byProvider,
+      errors,
+      errorSamples,
+      wrongSessions,
+      wallMs,
+      loginsPerSecond: (finished.length / wallMs) * 1000,
+      loginLatency: percentiles(timings.map((t) => t.totalMs)),
+      callbackLatency: percentiles(timings.map((t) => t.callbackMs)),
+      appPeakRss: await Promise.all(instances.map((instance) => instance.peakRss())),
+      driverPeakRss: process.resourceUsage().maxRSS * 1024,
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  }
+}
+
+/** The app instance(s) and the address browsers use: the instance itself, or the balancer. */
+async function startApps(
+  providers: Providers,
+  count: number,
+  redis: RunningRedis | undefined,
+  cleanups: Array<() => Promise<void>>,
+): Promise<{ appURL: string; instances: AppInstance[] }> {
+  const redisEnv: Record<string, string> = redis ? { REDIS_URL: redis.url } : {};
+  if (count === 1) {
+    // Directly: the callback URL names the instance's own port, chosen first.
+    const port = await freePort();
+    const origin = `http://localhost:${port}`;
+    providers.register(origin);
+    const instance = await startAppInstance({
+      ...providers.appEnv(origin),
+      ...redisEnv,
+      PORT: String(port),
+    });
+    cleanups.push(() => instance.stop());
+    return { appURL: origin, instances: [instance] };
+  }
+  const balancer: Balancer = await startBalancer();
+  cleanups.push(() => balancer.close());
+  providers.register(balancer.url);
+  const instances: AppInstance[] = [];
+  for (let i = 0; i < count; i++) {
+    // Identical settings, as a deployment has: the public (balancer) address in the callback
+    // URLs, and TRUST_PROXY because the balancer is a proxy in front of the app.
+    const instance = await startAppInstance({
+      ...providers.appEnv(balancer.url),
+      ...redisEnv,
+      TRUST_PROXY: '1',
+    });
+    cleanups.push(() => instance.stop());
+    instances.push(instance);
+    balancer.targets.push(instance.url);
+  }
+  return { appURL: balancer.url, instances };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { step: 'hung' })),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Nearest-rank percentiles; zeros when there is nothing to rank. */
+export function percentiles(values: number[]): Percentiles {
+  if (values.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
+  return { p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted.at(-1) as number };
+}
+
+/** The report as people read it. */
+export function formatReport(report: LoadReport): string {
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const mb = (value: number | undefined) =>
+    value === undefined ? 'n/a' : `${(value / 1024 / 1024).toFixed(1)} MiB`;
+  const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
+  const lines = [
+    `Logins:       ${report.succeeded}/${report.logins} signed in as the account that consented (EXBO ${report.byProvider.exbo}, Scratch ${report.byProvider.soa2})`,
+    `Setup:        ${report.instances} instance(s), sessions in ${report.sessionStore}, concurrency ${report.concurrency}`,
+    `Throughput:   ${report.loginsPerSecond.toFixed(1)} logins/s (${(report.wallMs / 1000).toFixed(1)} s)`,
+    `Login:        p50 ${ms(report.loginLatency.p50)}, p90 ${ms(report.loginLatency.p90)}, p99 ${ms(report.loginLatency.p99)}, max ${ms(report.loginLatency.max)}`,
+    `Callback:     p50 ${ms(report.callbackLatency.p50)}, p90 ${ms(report.callbackLatency.p90)}, p99 ${ms(report.callbackLatency.p99)}, max ${ms(report.callbackLatency.max)}`,
+    `Errors:       ${failed}${failed ? ` (${Object.entries(report.errors).map(([step, n]) => `${step}: ${n}`).join(', ')})` : ''}`,
+    `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,
+    `Peak memory:  app ${report.appPeakRss.map(mb).join(', ')}; driver and fakes ${mb(report.driverPeakRss)}`,
+  ];
+  if (report.errorSamples.length > 0) {
+    lines.push('First problems:', ...report.errorSamples.map((sample) => `  - ${sample}`));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,248 @@
+/**
+ * The STALCRAFT game API (what "Login with EXBO" is usually for), on the same transport and error
+ * family as the login. Each call says which credential it uses, because the API has three and the
+ * wrong one fails (exbo.md, "Game API"):
+ * - `{ userToken }`: the signed-in user's token; required for the user's own data (characters,
+ *   friends, their clan's members);
+ * - `'app-token'`: the application token, from an {@link AppTokenManager} (cached, shared, renewed
+ *   once on a 401);
+ * - `'client-secret'`: `Client-Id` / `Client-Secret` headers, for app-level data without any token;
+ * - `'none'`: public routes such as `/regions`.
+ */
+import { bodyExcerpt, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import { AppTokenManager } from './app-token.js';
+import { type ExboCharacter, isCharacterList } from './characters.js';
+import type { ExboClient } from './client.js';
+import { type ExboRateLimit, parseRateLimit, rateLimited } from './rate-limit.js';
+import { requireRegion } from './regions.js';
+import { type ExboTransportOptions, exboTransport } from './transport.js';
+
+/** Hosts of the game API. The demo API only accepts EXBO's fixed demo credentials. */
+export const GAME_API_URLS = {
+  production: 'https://eapi.stalcraft.net',
+  demo: 'https://dapi.stalcraft.net',
+  /** The same API under the STALZONE name. */
+  stalzone: 'https://eapi.stalzone.com',
+} as const;
+
+export type GameApiAuth = { userToken: string } | 'app-token' | 'client-secret' | 'none';
+
+export interface GameApiRequest {
+  /**
+   * Path under the base URL, e.g. `/EU/emission`. Encode dynamic segments (`encodeURIComponent`);
+   * an absolute URL is refused, so credentials only ever go to the configured host.
+   */
+  path: string;
+  auth: GameApiAuth;
+  /** Query parameters; `undefined` values are left out. */
+  query?: Record<string, string | number | boolean | undefined> | undefined;
+  /** How errors name this request, e.g. `'the auction lots request'`. */
+  purpose?: string | undefined;
+}
+
+export interface GameApiResponse<T> {
+  status: number;
+  /** The parsed JSON body. */
+  data: T;
+  /** The bucket after this request, when the API reported it. */
+  rateLimit: ExboRateLimit | undefined;
+}
+
+export interface ExboRegionInfo {
+  id: string;
+  name: string;
+}
+
+export interface ExboGameApiOptions extends ExboTransportOptions {
+  /** Default {@link GAME_API_URLS}.production. A path prefix is kept (`https://host/prefix`). */
+  baseURL?: string | undefined;
+  /**
+   * Needed for `'client-secret'` and `'app-token'` calls. Its transport is reused unless `timeout`
+   * or `fetch` is given here.
+   */
+  client?: ExboClient | undefined;
+  /** Application tokens for `'app-token'` calls. Default: a manager on `client` (shared store). */
+  appTokens?: AppTokenManager | undefined;
+}
+
+export class ExboGameApi {
+  /** The base URL, without a trailing slash. */
+  readonly baseURL: string;
+  readonly #transport: Transport;
+  readonly #client: ExboClient | undefined;
+  #appTokens: AppTokenManager | undefined;
+
+  constructor(options: ExboGameApiOptions = {}) {
+    const base = options.baseURL ?? GAME_API_URLS.production;
+    if (typeof base !== 'string' || !URL.canParse(base)) {
+      throw new TypeError(
+        `passport-exbo: the game API baseURL must be an absolute URL, got "${base}"`,
+      );
+    }
+    this.baseURL = base.replace(/\/+$/, '');
+    this.#client = options.client;
+    this.#appTokens = options.appTokens;
+    const ownTransport = options.timeout !== undefined || options.fetch !== undefined;
+    this.#transport =
+      options.client && !ownTransport ? options.client.transport : exboTransport(options);
+  }
+
+  /** `GET /regions` (no authentication). */
+  async regions(): Promise<ExboRegionInfo[]> {
+    const { data } = await this.request<unknown>({
+      path: '/regions',
+      auth: 'none',
+      purpose: 'the regions request',
+    });
+    const isRegion = (r: unknown) => typeof (r as ExboRegionInfo | null)?.id === 'string';
+    if (!Array.isArray(data) || !data.every(isRegion)) {
+      throw this.#badShape('the regions request', 'expected an array of {id, name}');
+    }
+    return data as ExboRegionInfo[];
+  }
+
+  /**
+   * The token owner's characters in one region (`GET /{region}/characters`, user token only).
+   * `region` is one of `EXBO_REGIONS`, any case. An empty array when the user has none there.
+   */
+  async characters(region: string, userToken: string): Promise<ExboCharacter[]> {
+    const id = requireRegion(region);
+    const purpose = `the characters request (${id})`;
+    const { data } = await this.request<unknown>({
+      path: `/${id}/characters`,
+      auth: { userToken },
+      purpose,
+    });
+    if (!isCharacterList(data)) {
+      throw this.#badShape(purpose, 'expected an array of characters with information.id/name');
+    }
+    return data;
+  }
+
+  /**
+   * One GET to the game API with the chosen credential. Rejects with `OAuthError`:
+   * `TOKEN_REJECTED` (401 on a token; an app token is renewed and retried once first),
+   * `CLIENT_REJECTED` (401 on Client-Id/Client-Secret), `RATE_LIMITED` (429, `retryAfter` from
+   * `X-RateLimit-Reset`), `API_REJECTED` (another 4xx: `upstreamStatus`, `providerDescription`),
+   * `PROVIDER_ERROR` (5xx) or a transport error.
+   */
+  async request<T = unknown>(request: GameApiRequest): Promise<GameApiResponse<T>> {
+    const url = this.#url(request);
+    const purpose = request.purpose ?? `the game-API request GET ${request.path}`;
+    const { auth } = request;
+    if (auth === 'app-token') {
+      const tokens = this.#appTokenManager();
+      return tokens.withToken((token) =>
+        this.#send<T>(url, purpose, { Authorization: `Bearer ${token}` }, [token], 'application'),
+      );
+    }
+    if (auth === 'client-secret') {
+      if (!this.#client) {
+        throw new TypeError("passport-exbo: 'client-secret' game-API calls need the client option");
+      }
+      const headers = this.#client.clientSecretHeaders();
+      return this.#send<T>(url, purpose, headers, [headers['Client-Secret']], 'client-secret');
+    }
+    if (auth === 'none') return this.#send<T>(url, purpose, {}, [], 'none');
+    const token = typeof auth === 'object' && auth !== null ? auth.userToken : undefined;
+    if (typeof token !== 'string' || token === '') {
+      throw new TypeError(
+        "passport-exbo: game-API auth must be { userToken }, 'app-token', 'client-secret' or 'none'",
+      );
+    }
+    return this.#send<T>(url, purpose, { Authorization: `Bearer ${token}` }, [token], 'user');
+  }
+
+  #appTokenManager(): AppTokenManager {
+    if (!this.#appTokens) {
+      if (!this.#client) {
+        throw new TypeError(
+          "passport-exbo: 'app-token' game-API calls need the appTokens or client option",
+        );
+      }
+      this.#appTokens = new AppTokenManager(this.#client);
+    }
+    return this.#appTokens;
+  }
+
+  #url(request: GameApiRequest): string {
+    const path = request?.path;
+    // A path like `//evil.example` or `https://…` would carry the credentials to another host.
+    if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {
+      throw new TypeError(
+        `passport-exbo: a game-API path must start with a single "/", got ${JSON.stringify(path)?.slice(0, 80)}`,
+      );
+    }
+    const url = new URL(`${this.baseURL}${path}`);
+    if (url.origin !== new URL(this.baseURL).origin) {
+      throw new TypeError('passport-exbo: a game-API path must stay on the configured host');
+    }
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.append(name, String(value));
+    }
+    return url.toString();
+  }
+
+  async #send<T>(
+    url: string,
+    purpose: string,
+    headers: Record<string, string>,
+    secrets: (string | undefined)[],
+    credential: 'user' | 'application' | 'client-secret' | 'none',
+  ): Promise<GameApiResponse<T>> {
+    const res = await this.#transport.request({ method: 'GET', url, headers, secrets, purpose });
+    if (res.status === 200 && res.json !== undefined) {
+      return { status: res.status, data: res.json as T, rateLimit: parseRateLimit(res.headers) };
+    }
+    throw this.#error(res, purpose, secrets, credential);
+  }
+
+  #error(
+    res: HttpResponse,
+    purpose: string,
+    secrets: (string | undefined)[],
+    credential: 'user' | 'application' | 'client-secret' | 'none',
+  ): OAuthError {
+    const transport = this.#transport;
+    const details = { provider: transport.provider, upstreamStatus: res.status };
+    if (res.status === 401) {
+      if (credential === 'client-secret') {
+        return new OAuthError(
+          'CLIENT_REJECTED',
+          `EXBO rejected the Client-Id/Client-Secret headers for ${purpose} (401): check clientID and clientSecret, or use a token for this route`,
+          details,
+        );
+      }
+      const message = {
+        user: `EXBO rejected the user token for ${purpose} (401): it is invalid, expired or replaced by a newer login, or the route needs another credential`,
+        application: `EXBO rejected the application token for ${purpose} (401): a newer one was issued (by another process or app instance) or it expired`,
+        none: `EXBO refused ${purpose} without credentials (401): this route needs authentication`,
+      }[credential];
+      return new OAuthError('TOKEN_REJECTED', message, details);
+    }
+    if (res.status === 429) return rateLimited(transport, res, purpose);
+    if (res.status >= 400 && res.status < 500) {
+      // The game API's error body: {"title": "...", "status": 4xx, "details": {...}}.
+      const body = res.json as { title?: unknown } | undefined;
+      const title = typeof body?.title === 'string' && body.title !== '' ? body.title : undefined;
+      return new OAuthError(
+        'API_REJECTED',
+        `EXBO refused ${purpose} with HTTP ${res.status}${title ? `: ${title}` : ''}`,
+        {
+          ...details,
+          ...(title !== undefined && { providerDescription: title }),
+          bodyExcerpt: bodyExcerpt(res.text, secrets),
+        },
+      );
+    }
+    return transport.unexpected(res, purpose, 'expected JSON from the game API', secrets);
+  }
+
+  #badShape(purpose: string, what: string): OAuthError {
+    return new OAuthError(
+      'PROVIDER_BAD_RESPONSE',
+      `${this.#transport.providerLabel} answered ${purpose} with JSON of an unexpected shape: ${what}`,
+      { provider: this.#transport.provider, upstreamStatus: 200 },
+    );
+  }
+}

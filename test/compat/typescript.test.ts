@@ -1,0 +1,44 @@
+/**
+ * TypeScript consumers: one project written as the READMEs document the packages (options, the
+ * verify forms, profile and error fields, the SOA2 client, passport-oauth2-refresh), compiled with
+ * `strict` by the repo's tsc twice: `module: nodenext` in an ESM package, and `module: commonjs`
+ * (which resolves the packages' `require` types). `@ts-expect-error` lines in it prove the types are
+ * not `any`. The emitted JavaScript then runs, to show both outputs load the packages.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fixturePath, tsc } from './tsc.js';
+
+const PROJECT = fixturePath('ts-consumer');
+
+const BUILDS = [
+  { config: 'tsconfig.nodenext.json', out: 'dist/esm', format: 'esm' },
+  { config: 'tsconfig.commonjs.json', out: 'dist/cjs', format: 'commonjs' },
+];
+
+for (const { config, out, format } of BUILDS) {
+  test(`${config}: the documented usage compiles under strict, and the output runs`, () => {
+    rmSync(`${PROJECT}/${out}`, { recursive: true, force: true });
+
+    const build = tsc(`${PROJECT}/${config}`);
+
+    assert.equal(build.output, '', 'no diagnostics');
+    assert.equal(build.status, 0);
+    if (format === 'commonjs') {
+      // The fixture package is "type": "module"; this marks the CommonJS output as such, as the
+      // repo's own dual build does.
+      mkdirSync(`${PROJECT}/${out}`, { recursive: true });
+      writeFileSync(`${PROJECT}/${out}/package.json`, '{"type":"commonjs"}\n');
+    }
+    const printed = execFileSync(process.execPath, [`${PROJECT}/${out}/main.js`], {
+      encoding: 'utf8',
+    });
+    assert.deepEqual(JSON.parse(printed), {
+      strategies: ['exbo', 'exbo-req', 'soa2', 'soa2-req'],
+      refreshable: true,
+      moduleFormat: format,
+    });
+  });
+}

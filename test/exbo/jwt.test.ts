@@ -1,0 +1,101 @@
+/**
+ * decodeAccessToken on real tokens from the EXBO fake, and proof that decoding is not verification:
+ * a forged token decodes just as well, and only EXBO (here, the fake) can tell it apart.
+ */
+import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_EXBO_USERS, type ExboFake } from '@exbo-soa2/fakes';
+import { decodeAccessToken, OAuthError } from 'passport-exbo';
+import { CLIENT_ID, login, newClient, startFake } from './setup.js';
+
+let fake: ExboFake;
+before(async () => {
+  fake = await startFake();
+});
+after(() => fake.close());
+
+describe('decodeAccessToken', () => {
+  test('reads a user token from the fake: aud, sub, times, jti and the expiry as a Date', async () => {
+    const user = DEFAULT_EXBO_USERS[0];
+    assert.ok(user);
+    const issuedAround = Math.floor(Date.now() / 1000);
+    const tokens = await login(newClient(fake), String(user.id));
+    const claims = decodeAccessToken(tokens.access_token);
+
+    // The same claims as the signature-checked payload (the fake exposes its key; EXBO does not).
+    const [header = '', payload = '', signature = ''] = tokens.access_token.split('.');
+    assert.ok(
+      verify(
+        'sha256',
+        Buffer.from(`${header}.${payload}`),
+        createPublicKey(fake.publicKeyPem),
+        Buffer.from(signature, 'base64url'),
+      ),
+    );
+    const signed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    assert.deepEqual(
+      {
+        aud: claims.aud,
+        sub: claims.sub,
+        exp: claims.exp,
+        nbf: claims.nbf,
+        iat: claims.iat,
+        jti: claims.jti,
+      },
+      signed,
+    );
+    assert.equal(claims.aud, CLIENT_ID);
+    assert.equal(claims.sub, String(user.id));
+    assert.equal(claims.kind, 'user');
+    assert.equal(claims.jti?.length, 80);
+    assert.ok(Math.abs((claims.iat ?? 0) - issuedAround) <= 2);
+    assert.ok(claims.expiresAt instanceof Date);
+    assert.equal(claims.expiresAt.getTime(), claims.exp * 1000);
+    assert.equal(claims.exp - (claims.iat ?? 0), tokens.expires_in);
+  });
+
+  test('an application token has no sub', async () => {
+    const { access_token } = await newClient(fake).requestAppToken();
+    const claims = decodeAccessToken(access_token);
+    assert.equal(claims.kind, 'application');
+    assert.equal(claims.sub, undefined);
+    assert.equal(claims.aud, CLIENT_ID);
+  });
+
+  test('is not verification: a forged token decodes, and EXBO rejects it', async () => {
+    const tokens = await login(newClient(fake));
+    const [header, payload] = tokens.access_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: '1' })).toString(
+      'base64url',
+    );
+    const forged = `${header}.${forgedPayload}.${'A'.repeat(40)}`;
+    assert.equal(decodeAccessToken(forged).sub, '1');
+    await assert.rejects(
+      newClient(fake).validateToken(forged),
+      (err: unknown) => err instanceof OAuthError && err.code === 'TOKEN_REJECTED',
+    );
+  });
+
+  test('anything else is a TypeError that does not quote the token', async () => {
+    const { refresh_token } = await login(newClient(fake));
+    const samples = [
+      refresh_token ?? 'def502',
+      'abc.def.ghi',
+      `${Buffer.from('{}').toString('base64url')}.${Buffer.from('[1]').toString('base64url')}.sig`,
+      `h.${Buffer.from('{"aud":"30"}').toString('base64url')}.sig`,
+      `h.${Buffer.from('{"aud":"30","exp":"soon"}').toString('base64url')}.sig`,
+      '',
+    ];
+    for (const sample of samples) {
+      assert.throws(
+        () => decodeAccessToken(sample),
+        (err: unknown) =>
+          err instanceof TypeError &&
+          /not an EXBO access token/.test(err.message) &&
+          (sample.length < 6 || !err.message.includes(sample)),
+      );
+    }
+  });
+});
