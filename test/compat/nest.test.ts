@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import type { ExboProfile } from 'passport-exbo';
 import type { Soa2Profile } from 'passport-soa2';
@@ -56,7 +57,7 @@ before(async () => {
     refusedUsernames: ['SteamStalker'],
     validateCalls: [],
   };
-  const { createApp } = (await import(`${FIXTURE}/dist/main.js`)) as {
+  const { createApp } = (await import(pathToFileURL(`${FIXTURE}/dist/main.js`).href)) as {
     createApp(config: FixtureConfig): Promise<INestApplication>;
   };
   app = await createApp(config);

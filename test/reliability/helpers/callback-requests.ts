@@ -12,6 +12,7 @@ export type ValueSpec =
   | { kind: 'session-state' }
   /** The code the provider really issued for this browser's login. */
   | { kind: 'real-code' }
+  /** (Without a consent, `real-code` stands for a well-formed code the provider never issued.) */
   /** A real state from another browser's login (cross-session use). */
   | { kind: 'foreign-state' }
   /** Any Unicode text, correctly percent-encoded. */
@@ -100,20 +101,24 @@ const anyCallback: fc.Arbitrary<HostileCallback> = fc
   })
   .map((attempt) => ({ ...attempt, consent: attempt.startLogin && attempt.consent }));
 
-/** A real callback of a real login, with up to two extra parameters mixed in. */
+/**
+ * The callback of a login this browser started, with up to two extra parameters mixed in; without
+ * `consent` its code is well-formed but was never issued.
+ */
 const tamperedCallback: fc.Arbitrary<HostileCallback> = fc
   .record({
     method: fc.constantFrom('GET', 'POST'),
+    consent: fc.boolean(),
     extra: fc.array(PARAM, { maxLength: 2 }),
     order: fc.integer({ min: 0, max: 3 }),
   })
-  .map(({ method, extra, order }) => {
+  .map(({ method, consent, extra, order }) => {
     const params: Param[] = [
       { name: 'code', value: { kind: 'real-code' } },
       { name: 'state', value: { kind: 'session-state' } },
     ];
     params.splice(order % (params.length + 1), 0, ...extra);
-    return { method, startLogin: true, consent: true, params };
+    return { method, startLogin: true, consent, params };
   });
 
 export const hostileCallbacks: fc.Arbitrary<HostileCallback> = fc.oneof(
