@@ -190,6 +190,30 @@ describe('login by profile comment', () => {
     assert.deepEqual(late.json, soa2Error(401, 'Unauthorized'));
   });
 
+  test('for people, a fake profile page takes the comment through a form', async () => {
+    const start = await api('PUT', `/login/${OTHER_USER.userName}`, { body: {} });
+    const page = `${fake.url}/fake/scratch/users/${OTHER_USER.userName.toLowerCase()}`;
+    const shown = await fetch(page);
+    assert.equal(shown.status, 200);
+    const html = await shown.text();
+    assert.match(html, /Local fake provider/);
+    assert.match(html, /<form method="post">[\s\S]*<textarea name="comment"/);
+    const posted = await fetch(page, {
+      method: 'POST',
+      body: new URLSearchParams({ comment: start.json.code }),
+      redirect: 'manual',
+    });
+    assert.equal(posted.status, 303);
+    const finish = await api('POST', `/login/${OTHER_USER.userName}`, {
+      cookie: sessionCookie(start),
+      body: { csrf: start.json.csrf },
+    });
+    assert.equal(finish.status, 204);
+    await fetch(page, { method: 'POST', body: new URLSearchParams({ comment: '<b>hi</b>' }) });
+    assert.match(await (await fetch(page)).text(), /&lt;b&gt;hi&lt;\/b&gt;/);
+    assert.equal((await fetch(`${fake.url}/fake/scratch/users/Nobody_Here_42`)).status, 404);
+  });
+
   test('postComment refuses users the fake does not have', () => {
     assert.throws(() => fake.postComment('Nobody_Here_42', 'x'), /no Scratch user named/);
   });
@@ -214,9 +238,11 @@ describe('application registration', () => {
     }
   });
 
-  test('a non-integer client id in the path is MediaWiki\'s 400, before the login check', async () => {
+  test("a non-integer client id in the path is MediaWiki's 400, before the login check", async () => {
     for (const method of ['GET', 'PATCH', 'DELETE']) {
-      const res = await api(method, '/applications/12ab', { body: method === 'PATCH' ? {} : undefined });
+      const res = await api(method, '/applications/12ab', {
+        body: method === 'PATCH' ? {} : undefined,
+      });
       assert.equal(res.status, 400, method);
       assert.equal(res.json.httpCode, 400);
       assert.equal(res.json.error, 'paramvalidator-badinteger');
@@ -247,7 +273,10 @@ describe('application registration', () => {
     const cookie = await loggedIn();
     const res = await api('PUT', '/applications', {
       cookie,
-      body: { app_name: 'My Studio', redirect_uris: ['http://a/cb', '', 'http://a/cb', 'http://b/cb'] },
+      body: {
+        app_name: 'My Studio',
+        redirect_uris: ['http://a/cb', '', 'http://a/cb', 'http://b/cb'],
+      },
     });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(Object.keys(res.json), [
@@ -287,7 +316,11 @@ describe('application registration', () => {
     const created = await api('PUT', '/applications', { cookie: owner, body: NEW_APP });
     const id = created.json.client_id;
     const stranger = await loggedIn(OTHER_USER.userName);
-    for (const path of [`/applications/${id}`, `/applications/${DEFAULT_SOA2_CLIENT.clientId}`, '/applications/5']) {
+    for (const path of [
+      `/applications/${id}`,
+      `/applications/${DEFAULT_SOA2_CLIENT.clientId}`,
+      '/applications/5',
+    ]) {
       assert.equal((await api('GET', path, { cookie: stranger })).status, 404, path);
       const patch = await api('PATCH', path, { cookie: stranger, body: { app_name: 'mine' } });
       assert.equal(patch.status, 404, path);
@@ -296,7 +329,10 @@ describe('application registration', () => {
     }
     const theirs = await api('GET', '/applications', { cookie: stranger });
     assert.ok(!theirs.json.some((app: { client_id: number }) => app.client_id === id));
-    assert.equal((await api('GET', `/applications/${id}`, { cookie: owner })).json.app_name, 'My Studio');
+    assert.equal(
+      (await api('GET', `/applications/${id}`, { cookie: owner })).json.app_name,
+      'My Studio',
+    );
   });
 
   test('PATCH refuses {}, flags and wrong types (400) before looking for the application', async () => {
@@ -355,7 +391,10 @@ describe('application registration', () => {
     const cookie = await loggedIn();
     const redirect = 'http://127.0.0.1:4000/cb';
     const app = (
-      await api('PUT', '/applications', { cookie, body: { app_name: null, redirect_uris: [redirect] } })
+      await api('PUT', '/applications', {
+        cookie,
+        body: { app_name: null, redirect_uris: [redirect] },
+      })
     ).json;
     const code = async () => {
       const form = new URLSearchParams({
@@ -366,7 +405,11 @@ describe('application registration', () => {
         user: String(KENNY.userId),
         action: 'confirm',
       });
-      const res = await fetch(fake.authorizationURL, { method: 'POST', body: form, redirect: 'manual' });
+      const res = await fetch(fake.authorizationURL, {
+        method: 'POST',
+        body: form,
+        redirect: 'manual',
+      });
       assert.equal(res.status, 303);
       return new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
     };

@@ -15,9 +15,11 @@ export interface CallbackRequestLike {
   body?: unknown;
   protocol?: string;
   headers?: Record<string, string | string[] | undefined>;
+  /** Express's `req.get(header)`, preferred over `headers` when present. */
   get?(name: string): string | undefined;
 }
 
+/** What {@link callbackParam} found: the value (possibly absent), or why it cannot be used. */
 export type ParamResult = { ok: true; value: string | undefined } | { ok: false; message: string };
 
 function pick(source: unknown, name: string): unknown {

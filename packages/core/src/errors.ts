@@ -9,7 +9,10 @@
 
 /** Stable codes: part of the public API. */
 export type OAuthErrorCode =
-  /** DNS failure, connection refused or reset, TLS failure: the request never got an answer. */
+  /**
+   * DNS failure, connection refused or reset, TLS failure: the request never got an answer, or the
+   * answer was broken off mid-body (`upstreamStatus` is then set).
+   */
   | 'PROVIDER_UNREACHABLE'
   /** No complete answer within the configured `timeout`. */
   | 'PROVIDER_TIMEOUT'
@@ -81,6 +84,7 @@ const APP_STATUS: Record<OAuthErrorCode, number> = {
   NOT_FOUND: 404,
 };
 
+/** What an {@link OAuthError} records besides its code and message; only `provider` is required. */
 export interface OAuthErrorDetails {
   /** Which provider the error concerns, e.g. `'exbo'` or `'soa2'`. */
   provider: string;
@@ -100,6 +104,12 @@ export interface OAuthErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * An error of either strategy, its clients or the core transport. Switch on `code`; `status` is
+ * the HTTP status our app should answer (never the provider's, which is in `upstreamStatus`), and
+ * the other fields carry what the provider said. Fields that were not given are absent, not
+ * `undefined`, so logged errors stay short.
+ */
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
   readonly code: OAuthErrorCode;
@@ -131,6 +141,7 @@ export class OAuthError extends Error {
   }
 }
 
+/** Whether `value` is an {@link OAuthError} (a type guard for `catch` blocks and error handlers). */
 export function isOAuthError(value: unknown): value is OAuthError {
   return value instanceof OAuthError;
 }

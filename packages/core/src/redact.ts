@@ -23,6 +23,20 @@ function redactJson(value: unknown): unknown {
   return value;
 }
 
+/**
+ * `access_token=…`, `"refresh_token": "…` and the like outside well-formed JSON: a token endpoint
+ * that answers form-encoded (GitHub does without `Accept: application/json`), or a body cut short.
+ */
+const SENSITIVE_PAIR =
+  /([\w.-]*(?:token|secret|code|csrf|password|authorization)[\w.-]*)(["']?\s*[:=]\s*["']?)([^\s"'&,;<>}]+)/gi;
+
+function redactPairs(text: string): string {
+  // Short numbers are statuses ("status code: 502"), not secrets.
+  return text.replace(SENSITIVE_PAIR, (pair, key: string, glue: string, value: string) =>
+    /^\d{1,5}$/.test(value) ? pair : `${key}${glue}${REDACTED}`,
+  );
+}
+
 /** Replaces every occurrence of each secret (client secret, code, token sent) in `text`. */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
@@ -44,7 +58,8 @@ export function bodyExcerpt(text: string, secrets: readonly (string | undefined)
   try {
     shown = JSON.stringify(redactJson(JSON.parse(text)));
   } catch {
-    // Not JSON: quote it as text.
+    // Not JSON: quote it as text, without the values of token-like `key=value` pairs.
+    shown = redactPairs(text);
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are removed here
   shown = redactSecrets(shown.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), secrets);

@@ -26,6 +26,7 @@ interface PendingLogin {
 
 type SessionLike = Record<string, unknown>;
 
+/** Where a {@link SessionStateStore} keeps pending logins and how long they stay valid. */
 export interface StateStoreOptions {
   /** Session key under which pending logins are kept, e.g. `'passport-exbo'`. */
   key: string;
@@ -51,6 +52,11 @@ const HANDLE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
 const DEFAULT_MAX_PENDING = 5;
 
+/**
+ * passport-oauth2-compatible state store that keeps each pending login under its own random
+ * handle in the session, deletes it when used and expires it after `maxAge`. Without a session it
+ * calls back with an {@link OAuthError} `SESSION_REQUIRED`.
+ */
 export class SessionStateStore {
   readonly key: string;
   private readonly provider: string;

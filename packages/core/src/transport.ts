@@ -10,8 +10,10 @@
 import { OAuthError } from './errors.js';
 import { bodyExcerpt, redactSecrets } from './redact.js';
 
+/** The subset of the global `fetch` the transport calls; an undici or instrumented fetch fits. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** How a {@link Transport} names its provider, identifies itself and bounds each request. */
 export interface TransportOptions {
   /** Provider name used in errors, e.g. `'exbo'`. */
   provider: string;
@@ -27,6 +29,7 @@ export interface TransportOptions {
   maxBodyBytes?: number | undefined;
 }
 
+/** One request for {@link Transport.request}; give at most one of `form` and `json`. */
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
@@ -41,6 +44,7 @@ export interface HttpRequest {
   purpose: string;
 }
 
+/** A provider's whole answer, whatever its status: judging it is the caller's job. */
 export interface HttpResponse {
   status: number;
   headers: Headers;
@@ -50,9 +54,17 @@ export interface HttpResponse {
   json: unknown;
 }
 
+/** Deadline of each provider request when no `timeout` option is given: 10 seconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Sends requests to one provider: a deadline on every request, `Accept: application/json`, the
+ * whole body decoded once as UTF-8, redirects returned instead of followed, bodies size-capped.
+ * Failures to get an answer become {@link OAuthError}s (`PROVIDER_TIMEOUT`,
+ * `PROVIDER_UNREACHABLE`, `PROVIDER_BAD_RESPONSE` for an oversized body); any status is returned.
+ * The constructor throws a `TypeError` for a non-positive `timeout`.
+ */
 export class Transport {
   readonly provider: string;
   readonly providerLabel: string;
@@ -94,6 +106,9 @@ export class Transport {
     }
 
     const signal = AbortSignal.timeout(this.timeout);
+    // Set once the status line arrived: a failure after it broke off an answer (truncated body,
+    // connection reset mid-body, body dripping past the deadline), which the message says.
+    let answeredStatus: number | undefined;
     try {
       const res = await this.fetchImpl(req.url, {
         method: req.method,
@@ -102,10 +117,11 @@ export class Transport {
         redirect: 'manual',
         signal,
       });
+      answeredStatus = res.status;
       const text = await this.readBody(res, req);
       return { status: res.status, headers: res.headers, text, json: parseJson(text) };
     } catch (err) {
-      throw this.toOAuthError(err, req, signal);
+      throw this.toOAuthError(err, req, signal, answeredStatus);
     }
   }
 
@@ -156,24 +172,36 @@ export class Transport {
     );
   }
 
-  private toOAuthError(err: unknown, req: HttpRequest, signal: AbortSignal): OAuthError {
+  private toOAuthError(
+    err: unknown,
+    req: HttpRequest,
+    signal: AbortSignal,
+    answeredStatus: number | undefined,
+  ): OAuthError {
     if (err instanceof OAuthError) return err;
     const host = safeHost(req.url);
+    const label = this.providerLabel;
+    const answered = answeredStatus !== undefined;
+    const upstream = answered ? { upstreamStatus: answeredStatus } : {};
     if (signal.aborted) {
       return new OAuthError(
         'PROVIDER_TIMEOUT',
-        `${this.providerLabel} did not answer ${req.purpose} within ${this.timeout} ms (${host})`,
-        { provider: this.provider },
+        answered
+          ? `${label} did not finish its answer to ${req.purpose} within ${this.timeout} ms (HTTP ${answeredStatus}, ${host})`
+          : `${label} did not answer ${req.purpose} within ${this.timeout} ms (${host})`,
+        { provider: this.provider, ...upstream },
       );
     }
     const reason = networkReason(err);
     return new OAuthError(
       'PROVIDER_UNREACHABLE',
       redactSecrets(
-        `${this.providerLabel} could not be reached for ${req.purpose} (${host}): ${reason}`,
+        answered
+          ? `${label} broke off its answer to ${req.purpose} (HTTP ${answeredStatus}, ${host}): ${reason}`
+          : `${label} could not be reached for ${req.purpose} (${host}): ${reason}`,
         req.secrets ?? [],
       ),
-      { provider: this.provider, cause: err },
+      { provider: this.provider, cause: err, ...upstream },
     );
   }
 }

@@ -17,6 +17,7 @@
 /** `done` as Passport defines it. */
 export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => void;
 
+/** What a verify function may be given (which of these it receives depends on its arity). */
 export interface VerifyArguments<Profile, Params> {
   accessToken: string;
   refreshToken: string | undefined;
@@ -26,8 +27,11 @@ export interface VerifyArguments<Profile, Params> {
 
 /** The single outcome of a verify call. */
 export interface VerifyOutcome {
+  /** `done(err)`, a throw or a rejection: usually Passport's `this.error`. */
   error(err: unknown): void;
+  /** `done(null, false, info)`: usually Passport's `this.fail`. */
   fail(info: unknown): void;
+  /** `done(null, user, info)` or a resolved user: usually Passport's `this.success`. */
   success(user: unknown, info: unknown): void;
 }
 

@@ -9,6 +9,7 @@ import { startExboFake } from './exbo/fake.js';
 import type { RunningFake } from './http.js';
 import { DEFAULT_SOA2_CLIENT, DEFAULT_SOA2_USERS } from './soa2/defaults.js';
 import { startSoa2Fake } from './soa2/fake.js';
+import { PROFILE_PAGE_PATH } from './soa2/profile-page.js';
 
 interface Command {
   summary: string;
@@ -127,6 +128,7 @@ async function runSoa2(args: string[]): Promise<RunningFake> {
   client_secret      ${client.clientSecret}
   redirect URIs      ${client.redirectUris.join(' ') || '(none: codes are shown to paste)'}
   users              ${DEFAULT_SOA2_USERS.map((user) => `${user.userName}${user.authoritative === false ? ' (203)' : ''}`).join(', ')}
+  profile comments   ${fake.url}${PROFILE_PAGE_PATH}/<username> (post \`soa2 login\` texts here)
 Press Ctrl+C to stop.`);
   return fake;
 }

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/** A fake listening on loopback: its base URL and how to stop it. */
 export interface RunningFake {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
@@ -14,6 +15,7 @@ export interface RunningFake {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
+/** Where a fake listens; by default a free port on 127.0.0.1. */
 export interface ListenOptions {
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number | undefined;

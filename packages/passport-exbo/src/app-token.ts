@@ -16,6 +16,7 @@ import { decodeAccessToken } from './jwt.js';
 import type { ExboTokenResponse } from './token.js';
 import { type AppTokenStore, processAppTokenStore, type StoredAppToken } from './token-store.js';
 
+/** Where an {@link AppTokenManager} shares its token and when it renews it. */
 export interface AppTokenManagerOptions {
   /**
    * Where the token is shared. Default: one in-memory store per process (every manager without a
@@ -59,6 +60,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Keeps one EXBO application token per client and store key, shared by every caller: cached until
+ * shortly before expiry, fetched by one caller at a time, renewed once when EXBO rejects it
+ * (minting one per request would invalidate the previous one each time). The constructor throws a
+ * `TypeError` without an {@link ExboClient} or with a non-positive duration option.
+ */
 export class AppTokenManager {
   /** The store key this manager's token lives under. */
   readonly key: string;

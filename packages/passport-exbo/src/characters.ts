@@ -11,6 +11,7 @@ export interface ExboCharacterInformation {
   [key: string]: unknown;
 }
 
+/** A clan as the game API describes it (`clan.info` of a character); unknown fields are kept. */
 export interface ExboClanInfo {
   id: string;
   name: string;
@@ -25,6 +26,7 @@ export interface ExboClanInfo {
   [key: string]: unknown;
 }
 
+/** A character's membership in its clan (`clan.member`): rank and join date. */
 export interface ExboClanMember {
   name: string;
   /** `RECRUIT`, `COMMONER`, `SOLDIER`, `SERGEANT`, `OFFICER`, `COLONEL` or `LEADER`. */
@@ -33,6 +35,7 @@ export interface ExboClanMember {
   [key: string]: unknown;
 }
 
+/** One entry of `GET /{region}/characters`: the character and, if any, its clan. */
 export interface ExboCharacter {
   information: ExboCharacterInformation;
   /** Absent when the character is in no clan. */

@@ -12,6 +12,7 @@ import { type ExboProfile, fetchProfile } from './profile.js';
 import { type ExboTokenResponse, requestToken, type TokenRequest } from './token.js';
 import { type ExboTransportOptions, exboTransport } from './transport.js';
 
+/** Credentials, URLs and transport settings of an {@link ExboClient} (the strategy's option names). */
 export interface ExboClientOptions extends ExboEndpointOptions, ExboTransportOptions {
   /** Your application's numeric client id (e.g. `'30'`). */
   clientID: string;
@@ -24,6 +25,7 @@ export interface ExboClientOptions extends ExboEndpointOptions, ExboTransportOpt
   callbackURL?: string | undefined;
 }
 
+/** Per-login choices for {@link ExboClient.createAuthorizationURL}. */
 export interface AuthorizationURLOptions {
   /** Echoed back unchanged. Default: 43 random URL-safe characters (keep it to check the callback). */
   state?: string | undefined;
@@ -54,6 +56,12 @@ function absoluteCallbackURL(value: string | undefined): string {
   return value;
 }
 
+/**
+ * EXBO's OAuth steps without Passport: authorize URL, code exchange, refresh, token validation and
+ * application tokens, over the same transport and error mapping as the strategy. The constructor
+ * throws a `TypeError` when `clientID` or `clientSecret` is missing, or a given `callbackURL` or
+ * endpoint URL is not absolute.
+ */
 export class ExboClient {
   readonly clientID: string;
   readonly endpoints: ExboEndpoints;

@@ -9,6 +9,7 @@ export const AUTHORIZE_PATH = '/oauth/authorize';
 export const TOKEN_PATH = '/oauth/token';
 export const USER_PATH = '/oauth/user';
 
+/** Overrides of EXBO's OAuth URLs, e.g. to point at the local fake. */
 export interface ExboEndpointOptions {
   /** Base of the three OAuth URLs. Default `https://exbo.net`. */
   baseURL?: string | undefined;
@@ -20,6 +21,7 @@ export interface ExboEndpointOptions {
   userProfileURL?: string | undefined;
 }
 
+/** The three absolute OAuth URLs in use, as {@link exboEndpoints} resolves them. */
 export interface ExboEndpoints {
   authorizationURL: string;
   tokenURL: string;

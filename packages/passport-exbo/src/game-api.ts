@@ -25,8 +25,13 @@ export const GAME_API_URLS = {
   stalzone: 'https://eapi.stalzone.com',
 } as const;
 
+/**
+ * The credential a game-API call uses: the signed-in user's token, the shared application token,
+ * the `Client-Id`/`Client-Secret` headers, or none (public routes such as `/regions`).
+ */
 export type GameApiAuth = { userToken: string } | 'app-token' | 'client-secret' | 'none';
 
+/** One GET for {@link ExboGameApi.request}. */
 export interface GameApiRequest {
   /**
    * Path under the base URL, e.g. `/EU/emission`. Encode dynamic segments (`encodeURIComponent`);
@@ -40,6 +45,7 @@ export interface GameApiRequest {
   purpose?: string | undefined;
 }
 
+/** A successful (200, JSON) game-API answer. */
 export interface GameApiResponse<T> {
   status: number;
   /** The parsed JSON body. */
@@ -48,11 +54,13 @@ export interface GameApiResponse<T> {
   rateLimit: ExboRateLimit | undefined;
 }
 
+/** One entry of `GET /regions`: the region id (e.g. `EU`) and its display name. */
 export interface ExboRegionInfo {
   id: string;
   name: string;
 }
 
+/** Where the game API is and which credentials and transport settings its calls use. */
 export interface ExboGameApiOptions extends ExboTransportOptions {
   /** Default {@link GAME_API_URLS}.production. A path prefix is kept (`https://host/prefix`). */
   baseURL?: string | undefined;
@@ -65,6 +73,11 @@ export interface ExboGameApiOptions extends ExboTransportOptions {
   appTokens?: AppTokenManager | undefined;
 }
 
+/**
+ * A client for the STALCRAFT game API on the login's transport and error family; every call names
+ * its credential ({@link GameApiAuth}). The constructor throws a `TypeError` when `baseURL` is not
+ * an absolute URL.
+ */
 export class ExboGameApi {
   /** The base URL, without a trailing slash. */
   readonly baseURL: string;

@@ -14,6 +14,7 @@ import type { ExboProfile } from './profile.js';
 import { type ExboRegion, requireRegion } from './regions.js';
 import type { ExboTransportOptions } from './transport.js';
 
+/** The strategy's `characters` option: which regions' characters to attach to the profile. */
 export interface ExboCharactersOption {
   /** Regions to load, e.g. `['RU', 'EU']` (`EXBO_REGIONS`, case-insensitive; checked at construction). */
   regions: readonly string[];

@@ -7,6 +7,7 @@
  */
 import { type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
 
+/** The game API's rate-limit bucket after a request, from its `X-RateLimit-*` headers. */
 export interface ExboRateLimit {
   /** Points in a full bucket. */
   limit: number;

@@ -19,9 +19,11 @@ import {
 
 /** What this store needs from a Redis client (node-redis v4+ `sendCommand`). */
 export interface RedisCommandClient {
+  /** Runs one Redis command given as its words (`['GET', key]`) and resolves with the reply. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
+/** Options of {@link RedisAppTokenStore}. */
 export interface RedisAppTokenStoreOptions {
   /** Prepended to every key. Default `''` (the manager's keys already start `passport-exbo:`). */
   prefix?: string | undefined;
@@ -30,6 +32,11 @@ export interface RedisAppTokenStoreOptions {
 const RELEASE_IF_OWNER =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
+/**
+ * Application tokens in Redis, shared by every process: the token under `<prefix><key>` expiring
+ * with the token itself, the minting lease under `<prefix><key>:lock`. The constructor throws a
+ * `TypeError` when the client has no `sendCommand`.
+ */
 export class RedisAppTokenStore implements AppTokenStore {
   readonly #redis: RedisCommandClient;
   readonly #prefix: string;

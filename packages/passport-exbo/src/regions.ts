@@ -6,6 +6,7 @@
 
 export const EXBO_REGIONS = ['RU', 'EU', 'NA', 'SEA', 'NEA'] as const;
 
+/** A STALCRAFT region id, upper-case: one of {@link EXBO_REGIONS}. */
 export type ExboRegion = (typeof EXBO_REGIONS)[number];
 
 /** `'eu'` → `'EU'`; anything that is not a region → `undefined`. */

@@ -53,10 +53,12 @@ interface ExboStrategyOptionsBase extends ExboEndpointOptions, SharedStrategyOpt
   characters?: ExboCharactersOption | undefined;
 }
 
+/** Strategy options when verify does not take the request (the default). */
 export interface ExboStrategyOptions extends ExboStrategyOptionsBase {
   passReqToCallback?: false | undefined;
 }
 
+/** Strategy options with `passReqToCallback: true`: verify receives `req` first. */
 export interface ExboStrategyOptionsWithRequest extends ExboStrategyOptionsBase {
   passReqToCallback: true;
 }
@@ -153,6 +155,13 @@ function verifyAdapter(
   );
 }
 
+/**
+ * "Login with EXBO" for Passport (default name `'exbo'`): passport-oauth2's flow with EXBO's empty
+ * `scope=`, the shared transport for the code exchange and profile, session state on by default,
+ * and checked callback parameters. The constructor throws a `TypeError` when `clientID`,
+ * `clientSecret`, `callbackURL` or verify is missing, or an endpoint URL or `characters` region is
+ * invalid.
+ */
 export class Strategy extends OAuth2Strategy {
   /** Configuration shared by every request (Passport runs each request on an `Object.create` copy). */
   protected readonly exboSettings: ExboSettings;

@@ -26,10 +26,16 @@ export interface StoredAppToken {
 
 /** A held lease; `release` must only release this holder's lease (not one taken after expiry). */
 export interface AppTokenLock {
+  /** Ends the lease if this holder still owns it; a lease taken over after expiry is left alone. */
   release(): Promise<void>;
 }
 
+/**
+ * Shared storage for application tokens, so every {@link AppTokenManager} of one EXBO application
+ * uses the same token; implement it over any shared database (see {@link RedisAppTokenStore}).
+ */
 export interface AppTokenStore {
+  /** The token stored under `key`, or `undefined` when there is none (or it has expired). */
   get(key: string): Promise<StoredAppToken | undefined>;
   /** Stores (replaces) the token; it may be dropped once `expiresAt` has passed. */
   set(key: string, token: StoredAppToken): Promise<void>;

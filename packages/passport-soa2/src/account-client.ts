@@ -11,8 +11,8 @@
  */
 import { type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
 import {
-  type AccountErrorContext,
   ACCOUNT_PURPOSE,
+  type AccountErrorContext,
   accountStatusError,
   type Soa2AccountRequest,
 } from './account-errors.js';
@@ -65,6 +65,12 @@ interface Call {
   secrets?: string[];
 }
 
+/**
+ * SOA2's account API: log in with Scratch (a profile comment), then list, register, change and
+ * delete your applications, holding one login session. Methods reject with an {@link OAuthError}
+ * (`NOT_LOGGED_IN`, `LOGIN_NOT_VERIFIED`, `NOT_FOUND`, …) or a `TypeError` for bad input. The
+ * constructor throws a `TypeError` for a malformed `session` or one from another API URL.
+ */
 export class Soa2AccountClient {
   /** The SOA2 REST API root this client (and its session) belongs to. */
   readonly apiURL: string;
@@ -81,7 +87,8 @@ export class Soa2AccountClient {
     this.apiURL = soa2Endpoints(options).apiURL;
     this.transport = soa2Transport(options);
     this.#clock = options.clock ?? Date.now;
-    const session = options.session === undefined ? undefined : parseAccountSession(options.session);
+    const session =
+      options.session === undefined ? undefined : parseAccountSession(options.session);
     // The cookies are the user's login: never send them to another server than the one that set them.
     if (session && session.apiURL.replace(/\/+$/, '') !== this.apiURL) {
       throw new TypeError(
@@ -361,7 +368,12 @@ export class Soa2AccountClient {
     what: string,
     extraSecrets: string[] = [],
   ): OAuthError {
-    return this.transport.unexpected(res, ACCOUNT_PURPOSE[request], what, this.secrets(extraSecrets));
+    return this.transport.unexpected(
+      res,
+      ACCOUNT_PURPOSE[request],
+      what,
+      this.secrets(extraSecrets),
+    );
   }
 
   /** Values no message may contain: the session cookies and what the request carries. */

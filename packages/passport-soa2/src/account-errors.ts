@@ -85,13 +85,15 @@ const KNOWN: Record<Soa2AccountRequest, Partial<Record<number, [OAuthErrorCode, 
   startLogin: {
     400: [
       'REQUEST_REJECTED',
-      ({ username }) => `SOA2 refused ${JSON.stringify(username)} as a username. ${CHECKED_LOCALLY}`,
+      ({ username }) =>
+        `SOA2 refused ${JSON.stringify(username)} as a username. ${CHECKED_LOCALLY}`,
     ],
     // Documented for an unknown Scratch user; the current server answers 200 with
     // `"username": null` instead (account-client.ts handles that one).
     404: [
       'NOT_FOUND',
-      ({ username }) => `Scratch has no user named ${JSON.stringify(username)}: check the spelling.`,
+      ({ username }) =>
+        `Scratch has no user named ${JSON.stringify(username)}: check the spelling.`,
     ],
     415: UNSUPPORTED_TYPE,
   },

@@ -3,8 +3,9 @@
  * it in a file only its user can read): which API it belongs to, who logged in, the session
  * cookies, and a login that was started but not yet checked.
  */
-import { isScratchUsername } from './username.js';
+
 import type { Soa2SessionCookie } from './session-cookie.js';
+import { isScratchUsername } from './username.js';
 
 /** A started login (`PUT /login/{username}`), waiting for the user's profile comment. */
 export interface Soa2LoginChallenge {

@@ -14,6 +14,7 @@ import { isUserJson, type Soa2Profile, toProfile } from './profile.js';
 import { parseTokenResponse, type Soa2TokenResponse } from './tokens.js';
 import { soa2Transport } from './transport.js';
 
+/** Credentials, scopes, URLs and transport settings of a {@link Soa2Client} (the strategy's names). */
 export interface Soa2ClientOptions extends Soa2EndpointOptions {
   /** Your application's client id: an integer, or a string of digits. */
   clientID: number | string;
@@ -39,6 +40,12 @@ function requireToken(name: string, value: unknown): string {
   return value;
 }
 
+/**
+ * SOA2's token and user calls without Passport (the strategy logs in through one too). Methods
+ * reject with an {@link OAuthError} chosen by SOA2's status (`CODE_REJECTED`, `REFRESH_EXPIRED`,
+ * `TOKEN_REJECTED`, …). The constructor throws a `TypeError` for a client id that is not an
+ * integer from 0 to 2^30, a missing secret, a scope other than `identify` or a relative URL.
+ */
 export class Soa2Client {
   /** The client id as the integer SOA2 receives. */
   readonly clientID: number;

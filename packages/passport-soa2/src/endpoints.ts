@@ -15,6 +15,7 @@ export const USER_PATH = '/user';
 /** The only scope SOA2 has. */
 export const IDENTIFY_SCOPE = 'identify';
 
+/** Overrides of SOA2's URLs, e.g. to point at the local fake. */
 export interface Soa2EndpointOptions {
   /** Base of both URLs below. Default `https://oauth2.scratch-wiki.info`. */
   baseURL?: string | undefined;
@@ -24,6 +25,7 @@ export interface Soa2EndpointOptions {
   apiURL?: string | undefined;
 }
 
+/** The absolute SOA2 URLs in use, as {@link soa2Endpoints} resolves them. */
 export interface Soa2Endpoints {
   authorizationURL: string;
   apiURL: string;

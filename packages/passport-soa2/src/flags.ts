@@ -16,6 +16,7 @@ export const HIDE_OWNER = 4;
 /** The flags by name, e.g. to test `app.flags & APPLICATION_FLAGS.VERIFIED`. */
 export const APPLICATION_FLAGS = Object.freeze({ NAME_APPROVED, VERIFIED, HIDE_OWNER });
 
+/** The name of an application flag: `'NAME_APPROVED'`, `'VERIFIED'` or `'HIDE_OWNER'`. */
 export type Soa2ApplicationFlag = keyof typeof APPLICATION_FLAGS;
 
 /** Accepts an application (anything with `flags`) or the number itself. */

@@ -7,7 +7,6 @@ export {
   type OAuthErrorCode,
   type VerifyCallback,
 } from '@exbo-soa2/core';
-export { bearerAuthorization, Soa2Client, type Soa2ClientOptions } from './client.js';
 export {
   APPLICATIONS_PATH,
   LOGIN_PATH,
@@ -26,6 +25,7 @@ export type {
   Soa2ApplicationSummary,
   Soa2NewApplication,
 } from './applications.js';
+export { bearerAuthorization, Soa2Client, type Soa2ClientOptions } from './client.js';
 export {
   API_PATH,
   AUTHORIZE_PATH,
@@ -47,6 +47,7 @@ export {
   VERIFIED,
 } from './flags.js';
 export type { Soa2Profile, Soa2UserJson } from './profile.js';
+export type { Soa2SessionCookie } from './session-cookie.js';
 export {
   type Soa2AuthenticateOptions,
   type Soa2AuthorizationRequest,
@@ -60,7 +61,6 @@ export {
   type Soa2VerifyWithProfileAndRequest,
   Strategy,
 } from './strategy.js';
-export type { Soa2SessionCookie } from './session-cookie.js';
 export type { Soa2TokenParams, Soa2TokenResponse } from './tokens.js';
 export {
   isScratchUsername,

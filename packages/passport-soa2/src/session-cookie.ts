@@ -62,7 +62,12 @@ export class SessionCookies {
       const cookie = parseSetCookie(header, nowMs);
       if (!cookie) continue;
       if (cookie.deleted) this.#cookies.delete(cookie.name);
-      else this.#cookies.set(cookie.name, { name: cookie.name, value: cookie.value, ...expiry(cookie) });
+      else
+        this.#cookies.set(cookie.name, {
+          name: cookie.name,
+          value: cookie.value,
+          ...expiry(cookie),
+        });
     }
   }
 

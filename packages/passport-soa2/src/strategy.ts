@@ -42,10 +42,12 @@ interface Soa2StrategyOptionsBase extends Soa2EndpointOptions, SharedStrategyOpt
   scopes?: readonly string[] | string | undefined;
 }
 
+/** Strategy options when verify does not take the request (the default). */
 export interface Soa2StrategyOptions extends Soa2StrategyOptionsBase {
   passReqToCallback?: false | undefined;
 }
 
+/** Strategy options with `passReqToCallback: true`: verify receives `req` first. */
 export interface Soa2StrategyOptionsWithRequest extends Soa2StrategyOptionsBase {
   passReqToCallback: true;
 }
@@ -132,6 +134,13 @@ interface Soa2Settings {
 
 type StateCheck = (err: unknown, ok?: unknown, info?: unknown) => void;
 
+/**
+ * "Login with Scratch" for Passport (default name `'soa2'`), written for SOA2's own wire rather than
+ * on passport-oauth2: `scopes=identify`, a state always sent (checked in the session unless
+ * `state: false`), a JSON code exchange, a 203 profile accepted. The constructor throws a
+ * `TypeError` for missing options or verify, an empty `callbackURL`, and the same invalid options
+ * as {@link Soa2Client}.
+ */
 export class Strategy extends PassportStrategy {
   /** Strategy name for `passport.authenticate(name)`. */
   name: string;

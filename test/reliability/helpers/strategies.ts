@@ -28,8 +28,11 @@ export interface Endpoints {
 const keepWho = (_at: string, _rt: string, profile: { provider: string; id: string; username: string }, done: VerifyCallback) =>
   done(null, { provider: profile.provider, id: profile.id, username: profile.username });
 
-/** An app with both strategies, each request to a provider bounded by `timeout` milliseconds. */
-export async function startBothStrategies(endpoints: Endpoints, timeout: number): Promise<TestApp> {
+/** Both strategies, each request to a provider bounded by `timeout` milliseconds. */
+export function bothStrategies(
+  endpoints: Endpoints,
+  timeout: number,
+): [ExboStrategy, Soa2Strategy] {
   const exbo = new ExboStrategy(
     {
       clientID: DEFAULT_EXBO_CLIENT.clientId,
@@ -51,7 +54,12 @@ export async function startBothStrategies(endpoints: Endpoints, timeout: number)
     },
     keepWho,
   );
-  return startTestApp({ strategies: [exbo, soa2] });
+  return [exbo, soa2];
+}
+
+/** The test app (test/helpers/app.ts: every Passport action recorded) with both strategies. */
+export function startBothStrategies(endpoints: Endpoints, timeout: number): Promise<TestApp> {
+  return startTestApp({ strategies: bothStrategies(endpoints, timeout) });
 }
 
 /** The callback URLs of `app`, to register with a fake. */

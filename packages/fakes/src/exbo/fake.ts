@@ -37,6 +37,7 @@ import { type TokenStatus, TokenStore } from './tokens.js';
 import { LOGIN_PATH, loginPage, userInfoEndpoint } from './user-endpoint.js';
 import { UserDirectory } from './users.js';
 
+/** How to start the EXBO fake: where it listens, its applications and users, clock and lifetimes. */
 export interface ExboFakeOptions {
   /** Port to listen on; default 0 (a free one). */
   port?: number;
@@ -70,8 +71,13 @@ export interface ExboRecordedRequest {
   body: string;
 }
 
+/**
+ * What {@link ExboFake.tokenStatus} reports: `'active'`, `'expired'`, `'revoked'` (for instance
+ * replaced by a newer token under EXBO's replacement rule) or `'unknown'` (never issued here).
+ */
 export type ExboTokenStatus = TokenStatus;
 
+/** A running EXBO fake: its OAuth and game-API URLs, the requests it received, test hooks. */
 export interface ExboFake extends RunningFake {
   /** `${url}/oauth/authorize` */
   authorizationURL: string;

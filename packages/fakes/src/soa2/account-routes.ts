@@ -20,7 +20,11 @@ type Route = Partial<Record<string, EndpointHandler>>;
 
 const LOGIN: Route = { PUT: startLogin, POST: finishLogin };
 const APPLICATIONS: Route = { GET: listApplications, PUT: createApplication };
-const APPLICATION: Route = { GET: getApplication, PATCH: updateApplication, DELETE: deleteApplication };
+const APPLICATION: Route = {
+  GET: getApplication,
+  PATCH: updateApplication,
+  DELETE: deleteApplication,
+};
 
 /** The route for `pathname`, or `undefined` (MediaWiki's "no match" 404). */
 export function accountRoute(pathname: string): Route | undefined {

@@ -152,7 +152,8 @@ export const updateApplication: EndpointHandler = (ctx, req, res, url, body) => 
     app.flags &= ~NAME_APPROVED;
     if (app.appName === null) app.flags |= NAME_APPROVED;
   }
-  if ('redirect_uris' in changes) app.redirectUris = (changes.redirect_uris as string[] | null) ?? [];
+  if ('redirect_uris' in changes)
+    app.redirectUris = (changes.redirect_uris as string[] | null) ?? [];
   ctx.clients.add(app);
   sendJson(res, 200, applicationJson(ctx.clients.find(clientId)!, own.createdAt));
 };

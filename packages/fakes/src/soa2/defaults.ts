@@ -26,6 +26,7 @@ export interface Soa2UserConfig {
   authoritative?: boolean;
 }
 
+/** How to start the SOA2 fake: where it listens, its applications and users, clock, strictness. */
 export interface Soa2FakeOptions {
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;

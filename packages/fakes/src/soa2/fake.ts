@@ -22,6 +22,7 @@ import {
   type Soa2ClientConfig,
   type Soa2FakeOptions,
 } from './defaults.js';
+import { LoginSessions } from './login-sessions.js';
 import { problemPage } from './pages.js';
 import {
   API_PATH,
@@ -32,8 +33,8 @@ import {
   TOKENS_PATH,
   USER_PATH,
 } from './paths.js';
-import { LoginSessions } from './login-sessions.js';
 import { ProfileComments } from './profile-comments.js';
+import { profileRoute } from './profile-page.js';
 import { exchangeCode, refreshToken } from './token-endpoint.js';
 import { TokenStore } from './tokens.js';
 import { currentUser } from './user-endpoint.js';
@@ -51,6 +52,7 @@ export interface Soa2RecordedRequest {
   body: string;
 }
 
+/** A running SOA2 fake: its consent-page and REST URLs, the requests it received, test hooks. */
 export interface Soa2Fake extends RunningFake {
   /** `${url}/wiki/Special:ScratchOAuth2/authorize`. */
   authorizationURL: string;
@@ -95,6 +97,10 @@ function pagePath(url: URL): string {
   return title ? `/wiki/${title}` : url.pathname;
 }
 
+/**
+ * Starts the SOA2 fake on loopback (by default a free port on 127.0.0.1); `close()` it when done.
+ * Rejects with a `TypeError` for an invalid client or user config, or when it cannot listen.
+ */
 export async function startSoa2Fake(options: Soa2FakeOptions = {}): Promise<Soa2Fake> {
   const clock = options.clock ?? Date.now;
   let baseUrl = '';
@@ -161,7 +167,7 @@ export async function startSoa2Fake(options: Soa2FakeOptions = {}): Promise<Soa2
         return handler(ctx, req, res, url, body);
       }
 
-      const page = PAGES[pagePath(url)];
+      const page = PAGES[pagePath(url)] ?? profileRoute(url.pathname);
       const handler = page?.[method];
       if (handler) return handler(ctx, req, res, url, body);
       sendHtml(
@@ -185,8 +191,10 @@ export async function startSoa2Fake(options: Soa2FakeOptions = {}): Promise<Soa2
     addClient: (client) => ctx.clients.add(client),
     requests,
     postComment: (username, text) => {
-      const user = ctx.users.all.find((u) => u.userName.toLowerCase() === username?.toLowerCase());
-      if (!user) throw new TypeError(`SOA2 fake: no Scratch user named ${JSON.stringify(username)}`);
+      const user = typeof username === 'string' ? ctx.users.byName(username) : undefined;
+      if (!user) {
+        throw new TypeError(`SOA2 fake: no Scratch user named ${JSON.stringify(username)}`);
+      }
       if (typeof text !== 'string') throw new TypeError('SOA2 fake: a comment is a string');
       ctx.comments.post(user.userName, text);
     },

@@ -27,12 +27,6 @@ function usernameParam(url: URL): string | undefined {
   return USERNAME_PATTERN.test(name) ? name : undefined;
 }
 
-/** The configured Scratch user with that name (Scratch names are case-insensitive). */
-function scratchUser(ctx: Soa2Context, name: string) {
-  const lower = name.toLowerCase();
-  return ctx.users.all.find((user) => user.userName.toLowerCase() === lower);
-}
-
 function sendNoContent(res: ServerResponse, headers: Record<string, string>): void {
   res.writeHead(204, { 'Cache-Control': 'no-store', ...headers });
   res.end();
@@ -51,7 +45,7 @@ export const startLogin: EndpointHandler = (ctx, req, res, url) => {
   if (name === undefined) return sendSoa2Error(res, 400);
   const now = ctx.nowSeconds();
   const session = ctx.sessions.findOrCreate(req, now);
-  const user = scratchUser(ctx, name);
+  const user = ctx.users.byName(name);
   sendJson(
     res,
     200,
@@ -76,7 +70,7 @@ export const finishLogin: EndpointHandler = (ctx, req, res, url, body) => {
   if (!session || !ctx.sessions.checkCsrf(session, String(data.csrf), now)) {
     return sendSoa2Error(res, 403);
   }
-  const user = scratchUser(ctx, name);
+  const user = ctx.users.byName(name);
   const code = session.code;
   if (!user || code === undefined || !ctx.comments.hasPosted(user.userName, code)) {
     return sendSoa2Error(res, 403);

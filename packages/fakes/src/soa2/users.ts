@@ -35,6 +35,12 @@ export class UserDirectory {
     return this.#users.find((user) => user.userId === userId);
   }
 
+  /** The user with this Scratch name (Scratch names are case-insensitive). */
+  byName(name: string): Required<Soa2UserConfig> | undefined {
+    const lower = name.toLowerCase();
+    return this.#users.find((user) => user.userName.toLowerCase() === lower);
+  }
+
   /** A user named by a `user` value: its id or its name (Scratch names are case-insensitive). */
   byHint(hint: string): Required<Soa2UserConfig> | undefined {
     const name = hint.toLowerCase();

@@ -70,7 +70,7 @@ function usernameArgument(value: string | undefined): string {
   return value;
 }
 
-/** Minutes left of a login's 30 (SOA2's CSRF lifetime), for the instructions. */
+/** When a login's 30 minutes (SOA2's CSRF lifetime) are over, for the instructions. */
 function deadline(challenge: Soa2LoginChallenge): string {
   return new Date(challenge.startedAt + LOGIN_CSRF_LIFETIME_MS).toISOString();
 }
@@ -111,7 +111,14 @@ export async function login(
   if (positionals.length > 1) throw new UsageError('login takes one username');
   if (flags.finish) return finishSavedLogin(io, positionals[0]);
   const username = usernameArgument(positionals[0]);
-  let saved = await loadSession(io);
+  let saved: Soa2AccountSession | undefined;
+  try {
+    saved = await loadSession(io);
+  } catch (err) {
+    // A damaged session file must not stop the login that replaces it.
+    if (!(err instanceof CliError)) throw err;
+    io.warn(`${err.message} (This login replaces it.)`);
+  }
   if (saved && saved.apiURL !== io.options.apiURL) {
     io.warn(`Replacing the saved login for ${saved.apiURL}.`);
     saved = undefined;
@@ -182,7 +189,10 @@ async function finishSavedLogin(io: CommandIo, username: string | undefined): Pr
       'NO_LOGIN_STARTED',
     );
   }
-  if (username !== undefined && usernameArgument(username).toLowerCase() !== challenge.username.toLowerCase()) {
+  if (
+    username !== undefined &&
+    usernameArgument(username).toLowerCase() !== challenge.username.toLowerCase()
+  ) {
     throw new UsageError(
       `The started login is for ${challenge.username}, not ${username}: run \`soa2 login ${username}\` to start one for ${username}.`,
     );
@@ -342,13 +352,14 @@ export async function apps(
         if (!options.yes) await confirmDeletion(io, client, id);
         await client.deleteApplication(id);
       });
-      return io.result(
-        `Deleted application ${id}; every token issued for it stopped working.`,
-        { deleted: id },
-      );
+      return io.result(`Deleted application ${id}; every token issued for it stopped working.`, {
+        deleted: id,
+      });
     }
     case undefined:
-      throw new UsageError('apps needs a subcommand: list, show, create, update, reset-secret or delete');
+      throw new UsageError(
+        'apps needs a subcommand: list, show, create, update, reset-secret or delete',
+      );
     default:
       throw new UsageError(`Unknown apps subcommand: ${subcommand}`);
   }

@@ -8,7 +8,14 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { isOAuthError } from '@exbo-soa2/core';
 import { soa2Endpoints } from '../endpoints.js';
-import { type AppOptions, apps, type CommandIo, type GlobalOptions, login, logout } from './commands.js';
+import {
+  type AppOptions,
+  apps,
+  type CommandIo,
+  type GlobalOptions,
+  login,
+  logout,
+} from './commands.js';
 import { LineReader } from './prompt.js';
 import { defaultSessionFile } from './session-file.js';
 import { CliError, DEFAULT_API_URL, USAGE, UsageError } from './usage.js';
@@ -137,21 +144,27 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
     switch (first) {
       case 'login':
         checkOptions('login', values);
-        await login(io, [second, ...rest].filter((p) => p !== undefined), {
-          noWait: values['no-wait'] === true,
-          finish: values.finish === true,
-        });
+        await login(
+          io,
+          [second, ...rest].filter((p) => p !== undefined),
+          {
+            noWait: values['no-wait'] === true,
+            finish: values.finish === true,
+          },
+        );
         return 0;
       case 'logout':
         checkOptions('logout', values);
         if (second !== undefined) throw new UsageError('logout takes no arguments');
         await logout(io);
         return 0;
-      case 'apps':
+      case 'apps': {
         // An unknown subcommand is reported as such by apps(), not as a misplaced option.
-        if (Object.hasOwn(COMMAND_OPTIONS, `apps ${second}`)) checkOptions(`apps ${second}`, values);
+        const command = `apps ${second}`;
+        if (Object.hasOwn(COMMAND_OPTIONS, command)) checkOptions(command, values);
         await apps(io, second, rest, appOptions(values));
         return 0;
+      }
       default:
         throw new UsageError(`Unknown command: ${first}`);
     }
@@ -166,7 +179,9 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
 function report(err: unknown, streams: CliStreams, json: boolean): number {
   const usage =
     err instanceof UsageError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
-  const known = usage || err instanceof CliError || isOAuthError(err) || err instanceof TypeError;
+  // Our own input checks throw TypeErrors that say `passport-soa2: …`; any other error is a bug.
+  const checked = err instanceof TypeError && err.message.startsWith('passport-soa2: ');
+  const known = usage || checked || err instanceof CliError || isOAuthError(err);
   const message = err instanceof Error ? err.message.replace(/^passport-soa2: /, '') : String(err);
   const code = usage ? 'USAGE' : ((err as { code?: string })?.code ?? 'FAILED');
   if (json) {
