@@ -53,6 +53,29 @@ const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
 const DEFAULT_MAX_PENDING = 5;
 
 /**
+ * Handles already used, process-wide. Two concurrent requests carrying the same callback (a double
+ * click, a browser retrying, a prefetch) each load their own copy of the session, and both copies
+ * still hold the handle: without this, both would pass and the code would be sent to the provider
+ * twice. An entry only has to outlive the first request (its session save then removes the
+ * handle for good), so a few minutes and a size cap keep this small. Map order is insertion
+ * order, hence oldest first.
+ */
+const usedHandles = new Map<string, number>();
+const USED_HANDLE_RETENTION_MS = 5 * 60 * 1000;
+const MAX_USED_HANDLES = 50_000;
+
+/** Records `handle` as used; false when it already was (within the retention). */
+function firstUse(handle: string, now: number): boolean {
+  for (const [old, usedAt] of usedHandles) {
+    if (now - usedAt <= USED_HANDLE_RETENTION_MS && usedHandles.size < MAX_USED_HANDLES) break;
+    usedHandles.delete(old);
+  }
+  if (usedHandles.has(handle)) return false;
+  usedHandles.set(handle, now);
+  return true;
+}
+
+/**
  * passport-oauth2-compatible state store that keeps each pending login under its own random
  * handle in the session, deletes it when used and expires it after `maxAge`. Without a session it
  * calls back with an {@link OAuthError} `SESSION_REQUIRED`.
@@ -119,7 +142,7 @@ export class SessionStateStore {
     const stored = session[this.key];
     const pending = isPendingMap(stored) ? stored : {};
     const match = Object.keys(pending).find((handle) => sameHandle(handle, providedState));
-    if (match === undefined) {
+    if (match === undefined || !firstUse(match, now)) {
       return fail(
         'This login was not started in this browser session, or was already completed: please start the login again.',
       );
