@@ -20,24 +20,28 @@ export interface BenchMode {
   rounds: number;
   /** Fresh processes per package and module format for the cold import time (median reported). */
   importRuns: number;
+  /** Before each run, wait at most this long for other processes to leave the CPUs alone. */
+  quietWaitMs: number;
 }
 
 export const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
     name: 'quick',
     concurrency: 16,
-    warmupPerSlot: 15,
-    measuredPerSlot: 60,
+    warmupPerSlot: 25,
+    measuredPerSlot: 50,
     rounds: 1,
     importRuns: 5,
+    quietWaitMs: 5_000,
   },
   full: {
     name: 'full',
     concurrency: 16,
-    warmupPerSlot: 40,
-    measuredPerSlot: 300,
-    rounds: 3,
+    warmupPerSlot: 25,
+    measuredPerSlot: 150,
+    rounds: 5,
     importRuns: 15,
+    quietWaitMs: 60_000,
   },
 };
 
@@ -56,20 +60,24 @@ export interface BenchOptions {
   profile: boolean;
   /** Give the app under test a CPU of its own (see affinity.ts); off unless `--pin`. */
   pin: boolean;
+  /** Exit with status 3 when passport-exbo or passport-soa2 misses one of the issue's goals. */
+  check: boolean;
 }
 
 const USAGE = `Usage: npm run bench -- [--quick | --full] [--variant NAME ...] [--concurrency N]
-                       [--per-slot N] [--rounds N] [--login-only] [--profile] [--pin]
+                       [--per-slot N] [--rounds N] [--login-only] [--profile] [--pin] [--check]
                        [--out DIR]
   --quick        CI-sized run (default)
   --full         several rounds, more logins per round
-  --variant      run only these variants (${VARIANT_NAMES.join(', ')})
+  --variant      run only these variants (repeat the flag):
+                 ${VARIANT_NAMES.join(', ')}
   --concurrency  logins in flight at once (default 16)
   --per-slot     measured logins per concurrency slot
   --rounds       rounds per variant
   --login-only   skip cold import time and install footprint
   --profile      write a CPU profile of each app's measured phase (skews the figures)
   --pin          give the app its own CPU, fakes and driver the others (taskset)
+  --check        exit 3 when a strategy misses a goal (CPU ≤ 1.15× floor, throughput ≥ alternative)
   --out          results folder (default bench-results)`;
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -82,6 +90,9 @@ export class UsageError extends Error {
   readonly usage = USAGE;
 }
 
+/** `--help`: not a mistake, but handled like one (print the usage), with exit status 0. */
+export class HelpRequested extends UsageError {}
+
 /** Reads the command line; throws {@link UsageError} with the usage text on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
   let values: ReturnType<typeof parse>['values'];
@@ -90,6 +101,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (values.help) throw new HelpRequested('');
   if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   const base = MODES[values.full ? 'full' : 'quick'];
   const mode: BenchMode = {
@@ -111,6 +123,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     loginOnly: values['login-only'] === true,
     profile: values.profile === true,
     pin: values.pin === true,
+    check: values.check === true,
   };
 }
 
@@ -118,6 +131,7 @@ function parse(argv: string[]) {
   return parseArgs({
     args: argv,
     options: {
+      help: { type: 'boolean', short: 'h' },
       quick: { type: 'boolean' },
       full: { type: 'boolean' },
       variant: { type: 'string', multiple: true },
@@ -127,6 +141,7 @@ function parse(argv: string[]) {
       'login-only': { type: 'boolean' },
       profile: { type: 'boolean' },
       pin: { type: 'boolean' },
+      check: { type: 'boolean' },
       out: { type: 'string' },
     },
     strict: true,

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --full]`: what a login costs with each implementation, side by side in one run.
- * See bench/README.md for the method. Exits non-zero when any login failed.
+ * See bench/README.md for the method. Exits 1 when any login failed, 2 on a usage error, and with
+ * `--check` 3 when a strategy misses one of the issue's goals.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -10,12 +11,11 @@ import { measureFootprints } from './footprint.js';
 import { measureImportTimes } from './import-time.js';
 import { type LoginRunResult, runLoginBenchmark, summarise } from './login-benchmark.js';
 import { waitForQuiet } from './machine-load.js';
-import { parseBenchArgs, UsageError } from './modes.js';
-import { type BenchReport, markdownReport } from './report.js';
+import { HelpRequested, parseBenchArgs, UsageError } from './modes.js';
+import { type BenchReport, checkGoals, markdownReport } from './report.js';
 
-/** Before each run, wait (at most this long) until other processes use less than this many CPUs. */
+/** Before each run, wait (at most `mode.quietWaitMs`) until others use less than this many CPUs. */
 const QUIET_CORES = 0.2;
-const QUIET_WAIT_MS = 30_000;
 
 async function main(argv: string[]): Promise<number> {
   const options = parseBenchArgs(argv);
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     // Rotated order: no variant always runs first (cold machine) or last (warm, fragmented).
     const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
     for (const variant of order) {
-      const others = await waitForQuiet(QUIET_CORES, QUIET_WAIT_MS);
+      const others = await waitForQuiet(QUIET_CORES, mode.quietWaitMs);
       if (others !== undefined && others > QUIET_CORES) {
         console.error(
           `  (the machine stays busy: ${others.toFixed(1)} cores used by others; running anyway)`,
@@ -97,12 +97,22 @@ async function main(argv: string[]): Promise<number> {
   await writeFile(join(options.outDir, `latest-${mode.name}.md`), markdown);
   process.stdout.write(markdown);
   console.error(`bench: wrote ${base}.json and .md (${report.durationSeconds.toFixed(0)} s)`);
-  return logins.some((summary) => summary.failureCount > 0) ? 1 : 0;
+  if (logins.some((summary) => summary.failureCount > 0)) return 1;
+  const missed = checkGoals(logins).filter((goal) => !goal.cpuOk || goal.throughputOk === false);
+  if (options.check && missed.length > 0) {
+    console.error(`bench: goals missed by ${missed.map((goal) => goal.variant).join(', ')}`);
+    return 3;
+  }
+  return 0;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof HelpRequested) {
+      console.log(err.usage);
+      process.exit(0);
+    }
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${err.usage}`);
       process.exit(2);

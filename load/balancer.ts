@@ -7,8 +7,8 @@
 import {
   Agent,
   createServer,
-  type IncomingMessage,
   request as httpRequest,
+  type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -36,12 +36,14 @@ export interface Balancer {
 export async function startBalancer(): Promise<Balancer> {
   const targets: string[] = [];
   const counts: number[] = [];
-  const agent = new Agent({ keepAlive: true });
+  // Idle connections to the instances are dropped after 2 s, before the instances' own 5 s
+  // keep-alive timeout closes them under our feet.
+  const agent = new Agent({ keepAlive: true, timeout: 2000 });
   let next = 0;
   let pinned: number | undefined;
   const sockets = new Set<Socket>();
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, retried = false) => {
     if (targets.length === 0) {
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end('No instance is running.');
       return;
@@ -69,14 +71,20 @@ export async function startBalancer(): Promise<Balancer> {
         answer.pipe(res);
       },
     );
-    upstream.on('error', () => {
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the instance closed just as we reused it: nothing reached the app,
+      // so a GET goes again on a fresh connection, as proxies do.
+      const safe = req.method === 'GET' || req.method === 'HEAD';
+      if (safe && upstream.reusedSocket && err.code === 'ECONNRESET' && !retried) {
+        return forward(req, res, true);
+      }
       if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
-      res.end('Bad gateway: the instance did not answer.');
+      res.end(`Bad gateway: the instance did not answer (${err.code ?? err.message}).`);
     });
     req.pipe(upstream);
   };
 
-  const server = createServer(forward);
+  const server = createServer((req, res) => forward(req, res));
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -57,7 +57,10 @@ export async function startProviders(accountsPerProvider = 100): Promise<Provide
     });
     soa2Users.push({ userId: 900_000 + i, userName: `scratcher_${i}` });
   }
-  const exbo = await startExboFake({ clients: [{ ...DEFAULT_EXBO_CLIENT, redirectUris: [] }], users: exboUsers });
+  const exbo = await startExboFake({
+    clients: [{ ...DEFAULT_EXBO_CLIENT, redirectUris: [] }],
+    users: exboUsers,
+  });
   const soa2 = await startSoa2Fake({
     clients: [{ ...DEFAULT_SOA2_CLIENT, redirectUris: [] }],
     users: soa2Users,
@@ -72,7 +75,11 @@ export async function startProviders(accountsPerProvider = 100): Promise<Provide
     soa2,
     accounts: {
       exbo: exboUsers.map((u) => ({ provider: 'exbo', id: String(u.id), username: u.login })),
-      soa2: soa2Users.map((u) => ({ provider: 'soa2', id: String(u.userId), username: u.userName })),
+      soa2: soa2Users.map((u) => ({
+        provider: 'soa2',
+        id: String(u.userId),
+        username: u.userName,
+      })),
     },
     register(origin) {
       exboCallbacks.push(`${origin}${CALLBACK_PATHS.exbo}`);

@@ -20,10 +20,13 @@ export interface RunningRedis {
 
 const READY_TIMEOUT_MS = 10_000;
 
-export async function startRedisServer(): Promise<RunningRedis> {
-  // The port can be taken between choosing and binding it: try again with another one.
+/**
+ * Starts redis-server on `port` (to bring one back where it was), or else on a free port.
+ */
+export async function startRedisServer(options: { port?: number } = {}): Promise<RunningRedis> {
+  // A free port can be taken between choosing and binding it: try again with another one.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -54,7 +57,7 @@ export async function startRedisServer(): Promise<RunningRedis> {
         'redis-server is not installed (Debian: apt-get install redis-server; .ci/run installs it)',
       );
     }
-    if (attempt >= 3) throw outcome;
+    if (attempt >= 3 || options.port !== undefined) throw outcome;
   }
 }
 

@@ -135,7 +135,9 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
         }
         done++;
         if (done % Math.max(1, Math.floor(logins / 10)) === 0) {
-          progress(`${done}/${logins} logins, ${Object.values(errors).reduce((a, b) => a + b, 0)} failed`);
+          progress(
+            `${done}/${logins} logins, ${Object.values(errors).reduce((a, b) => a + b, 0)} failed`,
+          );
         }
       }
     };
@@ -150,6 +152,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
         const { browser, account } = finished[i] as Finished;
         try {
           const home = await withTimeout(browser.get(`${appURL}/`), timeoutMs);
+          if (home.status !== 200)
+            throw new Error(`HTTP ${home.status}: ${home.text.slice(0, 120)}`);
           assertSignedInAs(home.text, account, 'recheck');
         } catch (err) {
           wrongSessions++;
@@ -236,7 +240,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function percentiles(values: number[]): Percentiles {
   if (values.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
+  const rank = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
   return { p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted.at(-1) as number };
 }
 
@@ -252,7 +257,13 @@ export function formatReport(report: LoadReport): string {
     `Throughput:   ${report.loginsPerSecond.toFixed(1)} logins/s (${(report.wallMs / 1000).toFixed(1)} s)`,
     `Login:        p50 ${ms(report.loginLatency.p50)}, p90 ${ms(report.loginLatency.p90)}, p99 ${ms(report.loginLatency.p99)}, max ${ms(report.loginLatency.max)}`,
     `Callback:     p50 ${ms(report.callbackLatency.p50)}, p90 ${ms(report.callbackLatency.p90)}, p99 ${ms(report.callbackLatency.p99)}, max ${ms(report.callbackLatency.max)}`,
-    `Errors:       ${failed}${failed ? ` (${Object.entries(report.errors).map(([step, n]) => `${step}: ${n}`).join(', ')})` : ''}`,
+    `Errors:       ${failed}${
+      failed
+        ? ` (${Object.entries(report.errors)
+            .map(([step, n]) => `${step}: ${n}`)
+            .join(', ')})`
+        : ''
+    }`,
     `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,
     `Peak memory:  app ${report.appPeakRss.map(mb).join(', ')}; driver and fakes ${mb(report.driverPeakRss)}`,
   ];

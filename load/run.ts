@@ -54,7 +54,9 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(`The load run could not run: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `The load run could not run: ${err instanceof Error ? err.message : String(err)}`,
+    );
     process.exitCode = 1;
   },
 );

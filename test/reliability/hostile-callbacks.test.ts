@@ -106,7 +106,9 @@ const seen: Record<ProviderName, Record<string, number>> = { exbo: {}, soa2: {} 
 
 async function attemptCallback(provider: ProviderName, attempt: HostileCallback): Promise<void> {
   const browser = new Browser();
-  const login = attempt.startLogin ? await startLogin(browser, provider, attempt.consent) : undefined;
+  const login = attempt.startLogin
+    ? await startLogin(browser, provider, attempt.consent)
+    : undefined;
   const serialized = await serialize(attempt.params, {
     sessionState: login?.state,
     realCode: login?.code,
@@ -150,7 +152,10 @@ async function attemptCallback(provider: ProviderName, attempt: HostileCallback)
   } else if (outcome.action === 'redirect') {
     assert.ok(!looksLikeCallback, `${context}: a callback was treated as the start of a login`);
   } else {
-    assert.ok(outcome.action === 'fail' || outcome.action === 'error', `${context}: ${outcome.action}`);
+    assert.ok(
+      outcome.action === 'fail' || outcome.action === 'error',
+      `${context}: ${outcome.action}`,
+    );
     assertMeaningful(outcome, [...CLIENT_SECRETS, login?.code], context);
   }
   assert.ok(answer.status < 500 || outcome.action === 'error', `${context}: HTTP ${answer.status}`);
@@ -170,7 +175,10 @@ describe('hostile callbacks', () => {
       await app.assertOneActionEach();
       // Every kind of ending was reached: real logins, starts, failures and errors.
       for (const action of ['success', 'redirect', 'fail', 'error']) {
-        assert.ok((seen[provider][action] ?? 0) > 0, `no ${action} in ${JSON.stringify(seen[provider])}`);
+        assert.ok(
+          (seen[provider][action] ?? 0) > 0,
+          `no ${action} in ${JSON.stringify(seen[provider])}`,
+        );
       }
     });
   }
@@ -178,9 +186,18 @@ describe('hostile callbacks', () => {
   test('the generator reaches the interesting cases (not a vacuous property)', () => {
     const sample = fc.sample(hostileCallbacks, { numRuns: RUNS_PER_PROVIDER, seed: 1 });
     const has = (predicate: (attempt: HostileCallback) => boolean) => sample.some(predicate);
-    assert.ok(has((a) => a.params.filter((p) => p.name === 'code').length > 1), 'duplicated code');
-    assert.ok(has((a) => a.params.some((p) => p.value.kind === 'oversized')), 'oversized value');
-    assert.ok(has((a) => a.params.some((p) => p.value.kind === 'raw')), 'mis-encoded value');
+    assert.ok(
+      has((a) => a.params.filter((p) => p.name === 'code').length > 1),
+      'duplicated code',
+    );
+    assert.ok(
+      has((a) => a.params.some((p) => p.value.kind === 'oversized')),
+      'oversized value',
+    );
+    assert.ok(
+      has((a) => a.params.some((p) => p.value.kind === 'raw')),
+      'mis-encoded value',
+    );
     assert.ok(
       has(
         (a) =>

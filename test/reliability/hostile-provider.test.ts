@@ -67,7 +67,8 @@ async function attemptLogin(name: ProviderName, script: Script): Promise<void> {
   const start = await browser.get(`${app.url}/login/${name}`, { follow: false });
   const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
   // SOA2 codes are 64 hex characters (anything else never leaves the app); EXBO's are opaque.
-  const code = name === 'soa2' ? randomBytes(32).toString('hex') : `def502${randomBytes(40).toString('hex')}`;
+  const code =
+    name === 'soa2' ? randomBytes(32).toString('hex') : `def502${randomBytes(40).toString('hex')}`;
   const mark = app.records.length;
   const answer = await sendWithCookies(
     browser,
@@ -79,9 +80,11 @@ async function attemptLogin(name: ProviderName, script: Script): Promise<void> {
   assert.ok(answer.elapsedMs < 2 * TIMEOUT_MS + 1000, `${context}: took ${answer.elapsedMs} ms`);
   const record = app.records[mark];
   const outcome = outcomeOf(record);
-  seen[name][outcome.code ?? outcome.action] = (seen[name][outcome.code ?? outcome.action] ?? 0) + 1;
+  seen[name][outcome.code ?? outcome.action] =
+    (seen[name][outcome.code ?? outcome.action] ?? 0) + 1;
   const secrets = [...CLIENT_SECRETS, code, tokens.accessToken, tokens.refreshToken];
-  const shouldSucceed = acceptable(name, 'token', script.token) && acceptable(name, 'profile', script.profile);
+  const shouldSucceed =
+    acceptable(name, 'token', script.token) && acceptable(name, 'profile', script.profile);
   if (shouldSucceed) {
     assert.equal(outcome.action, 'success', `${context}: ${outcome.code}: ${outcome.message}`);
     assert.equal(answer.status, 200, context);
@@ -91,7 +94,11 @@ async function attemptLogin(name: ProviderName, script: Script): Promise<void> {
     assertMeaningful(outcome, secrets, context);
     // Everything the error carries for the log: excerpt, provider description, cause message.
     const err = record?.last?.[0] as Error & Record<string, unknown>;
-    const details = JSON.stringify({ ...err, message: err.message, cause: String(err.cause ?? '') });
+    const details = JSON.stringify({
+      ...err,
+      message: err.message,
+      cause: String(err.cause ?? ''),
+    });
     assertNoSecrets(details, secrets, `${context} (error details)`);
     assert.ok(answer.status >= 500 || answer.status === 400 || answer.status === 401, context);
   }

@@ -61,9 +61,13 @@ async function startLane(): Promise<Lane> {
   const sessions = new session.MemoryStore();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
-  app.use(session({ secret: 'memory-probe', resave: false, saveUninitialized: false, store: sessions }));
+  app.use(
+    session({ secret: 'memory-probe', resave: false, saveUninitialized: false, store: sessions }),
+  );
   app.use(passport.session());
-  app.get('/login/:name', (req, res, next) => passport.authenticate(req.params.name)(req, res, next));
+  app.get('/login/:name', (req, res, next) =>
+    passport.authenticate(req.params.name)(req, res, next),
+  );
   const callback: express.RequestHandler = (req, res, next) =>
     passport.authenticate(req.params.name as string, (err: unknown, user: unknown) => {
       if (err || !user) return void res.status(err ? 502 : 403).end();
@@ -92,7 +96,8 @@ async function runRound(lane: Lane, round: number, seed: number): Promise<void> 
       refreshToken: `rt${randomBytes(24).toString('hex')}`,
     };
     const state = await startedState(lane, browser, name);
-    const code = name === 'soa2' ? randomBytes(32).toString('hex') : `c${randomBytes(20).toString('hex')}`;
+    const code =
+      name === 'soa2' ? randomBytes(32).toString('hex') : `c${randomBytes(20).toString('hex')}`;
     await sendWithCookies(
       browser,
       'GET',

@@ -40,7 +40,8 @@ function runProbe(): Promise<ProbeReport> {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) return reject(new Error(`probe exited ${code ?? signal}:\n${stderr}${stdout}`));
+      if (code !== 0)
+        return reject(new Error(`probe exited ${code ?? signal}:\n${stderr}${stdout}`));
       try {
         resolve(JSON.parse(last) as ProbeReport);
       } catch {

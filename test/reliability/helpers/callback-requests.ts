@@ -10,9 +10,11 @@ import type { Browser } from '../../helpers/browser.js';
 export type ValueSpec =
   /** The state of the login this browser started. */
   | { kind: 'session-state' }
-  /** The code the provider really issued for this browser's login. */
+  /**
+   * The code the provider really issued for this browser's login; without a consent, a
+   * well-formed code the provider never issued.
+   */
   | { kind: 'real-code' }
-  /** (Without a consent, `real-code` stands for a well-formed code the provider never issued.) */
   /** A real state from another browser's login (cross-session use). */
   | { kind: 'foreign-state' }
   /** Any Unicode text, correctly percent-encoded. */

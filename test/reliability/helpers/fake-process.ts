@@ -23,7 +23,13 @@ export async function startFakeProcess(
   provider: ProviderName,
   redirectUris: string[],
 ): Promise<FakeProcess> {
-  const args = [CLI, provider, '--port', '0', ...redirectUris.flatMap((uri) => ['--redirect-uri', uri])];
+  const args = [
+    CLI,
+    provider,
+    '--port',
+    '0',
+    ...redirectUris.flatMap((uri) => ['--redirect-uri', uri]),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -69,7 +75,8 @@ export async function startHangingProcess(): Promise<FakeProcess & { requests: s
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
-    for (const match of chunk.toString().matchAll(/^REQUEST (.*)$/gm)) requests.push(match[1] ?? '');
+    for (const match of chunk.toString().matchAll(/^REQUEST (.*)$/gm))
+      requests.push(match[1] ?? '');
   });
   let port: string | undefined;
   await waitFor(

@@ -68,8 +68,27 @@ const STATUSES = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.constantFrom(
-      201, 203, 204, 301, 302, 303, 307, 400, 401, 403, 404, 405, 410, 415, 417, 418, 429, 500,
-      502, 503, 504,
+      201,
+      203,
+      204,
+      301,
+      302,
+      303,
+      307,
+      400,
+      401,
+      403,
+      404,
+      405,
+      410,
+      415,
+      417,
+      418,
+      429,
+      500,
+      502,
+      503,
+      504,
     ),
   },
   { weight: 1, arbitrary: fc.integer({ min: 200, max: 599 }) },
@@ -190,7 +209,8 @@ function bodyBytes(
 /** Whether the strategy can log in with this answer (when it arrives in time and intact). */
 export function acceptable(provider: ProviderName, endpoint: 'token' | 'profile', answer: Answer) {
   const okStatus =
-    answer.status === 200 || (provider === 'soa2' && endpoint === 'profile' && answer.status === 203);
+    answer.status === 200 ||
+    (provider === 'soa2' && endpoint === 'profile' && answer.status === 203);
   return (
     okStatus &&
     (answer.body === 'valid' || answer.body === 'valid-extra') &&
@@ -258,7 +278,9 @@ async function deliver(res: ServerResponse, answer: Answer, body: Buffer, timeou
       res.writeHead(answer.status, { ...headers, 'Content-Length': body.length + 1000 });
       const until = Date.now() + 2 * timeoutMs;
       for (let offset = 0; Date.now() < until && !res.destroyed; offset++) {
-        res.write(body.length > 0 ? body.subarray(offset % body.length, (offset % body.length) + 1) : ' ');
+        res.write(
+          body.length > 0 ? body.subarray(offset % body.length, (offset % body.length) + 1) : ' ',
+        );
         await sleep(Math.max(10, Math.floor(timeoutMs / 8)));
       }
       res.destroy();

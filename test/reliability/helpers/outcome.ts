@@ -16,6 +16,9 @@ export interface Outcome {
   status?: number;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we look for
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 /** Longest message we accept: a sentence or two, not a dump of what the attacker sent. */
 export const MAX_MESSAGE_LENGTH = 600;
 
@@ -39,7 +42,10 @@ export function outcomeOf(record: ActionRecord | undefined): Outcome {
   }
   if (action === 'error') {
     const err = args[0];
-    assert.ok(isOAuthError(err), `an error is an OAuthError with a stable code, got: ${String(err)}`);
+    assert.ok(
+      isOAuthError(err),
+      `an error is an OAuthError with a stable code, got: ${String(err)}`,
+    );
     assert.match(err.code, /^[A-Z]+(_[A-Z]+)+$/, 'a stable code');
     return { action, message: err.message, code: err.code, status: err.status };
   }
@@ -57,16 +63,21 @@ export function assertMeaningful(
 ): void {
   const message = outcome.message;
   assert.ok(typeof message === 'string', `${context}: ${outcome.action} carries a message`);
-  assert.ok(message.length >= 15, `${context}: message too short to help: ${JSON.stringify(message)}`);
+  assert.ok(
+    message.length >= 15,
+    `${context}: message too short to help: ${JSON.stringify(message)}`,
+  );
   assert.ok(
     message.length <= MAX_MESSAGE_LENGTH,
     `${context}: message of ${message.length} characters: ${JSON.stringify(message.slice(0, 200))}…`,
   );
   assert.match(message, /[A-Za-z]{3,} [A-Za-z]{2,}/, `${context}: message has words`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we look for
-  assert.doesNotMatch(message, /[\u0000-\u001f\u007f]/, `${context}: control characters in message`);
+  assert.doesNotMatch(message, CONTROL_CHARACTERS, `${context}: control characters in message`);
   if (outcome.status !== undefined) {
-    assert.ok(outcome.status >= 400 && outcome.status < 600, `${context}: status ${outcome.status}`);
+    assert.ok(
+      outcome.status >= 400 && outcome.status < 600,
+      `${context}: status ${outcome.status}`,
+    );
   }
   assertNoSecrets(message, secrets, context);
 }

@@ -10,7 +10,7 @@ import {
   type ExboStrategyOptions,
   type VerifyCallback,
 } from 'passport-exbo';
-import { type Soa2StrategyOptions, Strategy as Soa2Strategy } from 'passport-soa2';
+import { Strategy as Soa2Strategy, type Soa2StrategyOptions } from 'passport-soa2';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
 export type ProviderName = 'exbo' | 'soa2';
@@ -25,8 +25,12 @@ export interface Endpoints {
 }
 
 /** The user as it ends up in the session: who, not how (no tokens). */
-const keepWho = (_at: string, _rt: string, profile: { provider: string; id: string; username: string }, done: VerifyCallback) =>
-  done(null, { provider: profile.provider, id: profile.id, username: profile.username });
+const keepWho = (
+  _at: string,
+  _rt: string,
+  profile: { provider: string; id: string; username: string },
+  done: VerifyCallback,
+) => done(null, { provider: profile.provider, id: profile.id, username: profile.username });
 
 /** Both strategies, each request to a provider bounded by `timeout` milliseconds. */
 export function bothStrategies(
