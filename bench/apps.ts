@@ -1,5 +1,5 @@
 /**
- * The five login implementations, each as the two route handlers an Express app mounts: `login`
+ * The six login implementations, each as the two route handlers an Express app mounts: `login`
  * (start: store a state in the session, redirect to the provider) and `callback` (finish: state
  * check, token POST, profile GET, `req.login`). Every variant ends its callback the same way: the
  * user `{ id, username }` is in the session and the next handler answers.

@@ -261,6 +261,15 @@ export class Strategy extends OAuth2Strategy {
    * here first: duplicated, oversized or non-string values end in `fail` without contacting EXBO.
    */
   override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+    // Express 5's req.query is a getter that parses the query string again at every read; a callback
+    // reads it a dozen times (callbackParam here, passport-oauth2's authenticate) and EXBO's code
+    // alone is ~780 characters. Keep the parsed object for the rest of this request, as Express 4 did.
+    Object.defineProperty(req, 'query', {
+      value: req.query,
+      writable: true,
+      configurable: true,
+      enumerable: true,
+    });
     const error = callbackParam(req, 'error');
     const description = callbackParam(req, 'error_description');
     const code = callbackParam(req, 'code', true);
