@@ -24,8 +24,8 @@ import { CALLBACK_PATHS } from '../../examples/express-login/src/config.js';
 import { signedInAs } from '../../load/login.js';
 import { type TestApp, trackProcessErrors } from '../helpers/app.js';
 import { Browser, type Page } from '../helpers/browser.js';
+import { startExampleApp } from '../helpers/example-app.js';
 import { listen } from '../helpers/server.js';
-import { startExampleApp } from './helpers/example-app.js';
 import { type FakeProcess, startFakeProcess, startHangingProcess } from './helpers/fake-process.js';
 import { assertMeaningful, type Outcome } from './helpers/outcome.js';
 import {
