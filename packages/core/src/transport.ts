@@ -3,15 +3,17 @@
  *
  * Why not node-oauth (passport-oauth2's transport): it has no timeout, decodes bodies chunk by chunk
  * (a Cyrillic login split across two TCP chunks turns into U+FFFD), follows no Accept convention and
- * puts tokens in query strings. Here: Node's fetch, one deadline covering connect, headers and body,
+ * puts tokens in query strings. Here: one deadline covering connect, headers and body,
  * `Accept: application/json`, the whole body decoded once as UTF-8, redirects never followed (a
- * redirect from an API is an answer we report, not a place to go), and a size cap on bodies.
+ * redirect from an API is an answer we report, not a place to go), and a size cap on bodies. The
+ * bytes go out through `node:http` with kept-alive connections, or through an injected `fetch`
+ * (senders.ts says why not the global fetch by default).
  */
 import { OAuthError } from './errors.js';
 import { bodyExcerpt, redactSecrets } from './redact.js';
+import { type FetchLike, fetchSender, nodeHttpSender, type Sender } from './senders.js';
 
-/** The subset of the global `fetch` the transport calls; an undici or instrumented fetch fits. */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from './senders.js';
 
 /** How a {@link Transport} names its provider, identifies itself and bounds each request. */
 export interface TransportOptions {
@@ -23,7 +25,10 @@ export interface TransportOptions {
   userAgent: string;
   /** Milliseconds for the whole exchange (connect, headers and body). Default 10000. */
   timeout?: number | undefined;
-  /** Replacement for the global fetch (proxies, instrumentation). */
+  /**
+   * Send through this `fetch` (an undici `ProxyAgent`, instrumentation, tests) instead of
+   * `node:http` with kept-alive connections.
+   */
   fetch?: FetchLike | undefined;
   /** Bodies longer than this are refused (bytes). Default 1 MiB. */
   maxBodyBytes?: number | undefined;
@@ -47,6 +52,7 @@ export interface HttpRequest {
 /** A provider's whole answer, whatever its status: judging it is the caller's job. */
 export interface HttpResponse {
   status: number;
+  /** The answer's headers (built when first read). */
   headers: Headers;
   /** The whole body, decoded once as UTF-8. */
   text: string;
@@ -69,7 +75,7 @@ export class Transport {
   readonly provider: string;
   readonly providerLabel: string;
   readonly timeout: number;
-  private readonly fetchImpl: FetchLike;
+  private readonly send: Sender;
   private readonly userAgent: string;
   private readonly maxBodyBytes: number;
   private readonly decoder = new TextDecoder('utf-8');
@@ -84,9 +90,7 @@ export class Transport {
     this.userAgent = options.userAgent;
     this.timeout = timeout;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    // Looked up per call when not injected, so a test or an APM agent that replaces globalThis.fetch
-    // after construction is still honoured.
-    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.send = options.fetch ? fetchSender(options.fetch) : nodeHttpSender();
   }
 
   /** Sends one request and reads the whole answer; throws only {@link OAuthError}. */
@@ -105,45 +109,59 @@ export class Transport {
       body = JSON.stringify(req.json);
     }
 
-    const signal = AbortSignal.timeout(this.timeout);
+    // One deadline for the whole exchange, cleared as soon as the answer is read (a timer from
+    // AbortSignal.timeout would outlive every request by the full timeout).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeout);
     // Set once the status line arrived: a failure after it broke off an answer (truncated body,
     // connection reset mid-body, body dripping past the deadline), which the message says.
     let answeredStatus: number | undefined;
     try {
-      const res = await this.fetchImpl(req.url, {
+      const answer = await this.send(req.url, {
         method: req.method,
         headers,
         body,
-        redirect: 'manual',
-        signal,
+        signal: deadline.signal,
       });
-      answeredStatus = res.status;
-      const text = await this.readBody(res, req);
-      return { status: res.status, headers: res.headers, text, json: parseJson(text) };
+      answeredStatus = answer.status;
+      const text = await this.readBody(answer.body, answer.status, req);
+      let answerHeaders: Headers | undefined;
+      return {
+        status: answer.status,
+        get headers() {
+          answerHeaders ??= answer.headers();
+          return answerHeaders;
+        },
+        text,
+        json: parseJson(text),
+      };
     } catch (err) {
-      throw this.toOAuthError(err, req, signal, answeredStatus);
+      throw this.toOAuthError(err, req, deadline.signal.aborted, answeredStatus);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   /** Reads the body to the end (bounded by the request's deadline) and decodes it in one piece. */
-  private async readBody(res: Response, req: HttpRequest): Promise<string> {
-    if (!res.body) return '';
+  private async readBody(
+    body: AsyncIterable<Uint8Array> | null,
+    status: number,
+    req: HttpRequest,
+  ): Promise<string> {
+    if (!body) return '';
     const chunks: Uint8Array[] = [];
     let size = 0;
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
+    // Leaving the loop early (the cap, an error) destroys or cancels the body stream.
+    for await (const chunk of body) {
+      size += chunk.byteLength;
       if (size > this.maxBodyBytes) {
-        await reader.cancel().catch(() => {});
         throw new OAuthError(
           'PROVIDER_BAD_RESPONSE',
           `${this.providerLabel} sent an answer larger than ${this.maxBodyBytes} bytes to ${req.purpose}`,
-          { provider: this.provider, upstreamStatus: res.status },
+          { provider: this.provider, upstreamStatus: status },
         );
       }
-      chunks.push(value);
+      chunks.push(chunk);
     }
     return this.decoder.decode(Buffer.concat(chunks));
   }
@@ -175,7 +193,7 @@ export class Transport {
   private toOAuthError(
     err: unknown,
     req: HttpRequest,
-    signal: AbortSignal,
+    timedOut: boolean,
     answeredStatus: number | undefined,
   ): OAuthError {
     if (err instanceof OAuthError) return err;
@@ -183,7 +201,7 @@ export class Transport {
     const label = this.providerLabel;
     const answered = answeredStatus !== undefined;
     const upstream = answered ? { upstreamStatus: answeredStatus } : {};
-    if (signal.aborted) {
+    if (timedOut) {
       return new OAuthError(
         'PROVIDER_TIMEOUT',
         answered
