@@ -13,6 +13,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { BodyCollector, type Exchange } from './exchange.js';
 
 /** The subset of the global `fetch` the transport calls; an undici or instrumented fetch fits. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -22,27 +23,41 @@ export interface Outgoing {
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
-  /** Aborted at the Transport's deadline; ends the exchange wherever it is (connect, headers, body). */
-  signal: AbortSignal;
 }
 
-/** The start of an answer: its status, and its body still to be read. */
-export interface Incoming {
+/** A whole answer, its body not yet decoded. */
+export interface Answer {
   status: number;
   /** Built only when asked for: the login path never reads them. */
   headers(): Headers;
-  /** `null` when the answer has no body (fetch, for a 204 or a HEAD). */
-  body: AsyncIterable<Uint8Array> | null;
+  body: Uint8Array;
 }
 
-/** Sends one request; never follows redirects; rejects with the raw network error. */
-export type Sender = (url: string, outgoing: Outgoing) => Promise<Incoming>;
+/**
+ * Sends one request and reads the whole answer, never following redirects. It sets
+ * `exchange.status` when the status line arrives, registers with `exchange.onExpire` how to stop,
+ * and collects the body under `exchange.maxBodyBytes`; it rejects with the raw network error (or a
+ * `BodyTooLargeError`), which the Transport turns into an `OAuthError`.
+ */
+export type Sender = (url: string, outgoing: Outgoing, exchange: Exchange) => Promise<Answer>;
 
 /** Sends through an injected `fetch`, asking it not to follow redirects. */
 export function fetchSender(fetchImpl: FetchLike): Sender {
-  return async (url, { method, headers, body, signal }) => {
-    const res = await fetchImpl(url, { method, headers, body, redirect: 'manual', signal });
-    return { status: res.status, headers: () => res.headers, body: res.body };
+  return async (url, { method, headers, body }, exchange) => {
+    const controller = new AbortController();
+    exchange.onExpire(() => controller.abort());
+    const res = await fetchImpl(url, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    exchange.status = res.status;
+    const collected = new BodyCollector(exchange.maxBodyBytes);
+    // Leaving the loop by a throw cancels the stream.
+    if (res.body) for await (const chunk of res.body) collected.add(chunk);
+    return { status: res.status, headers: () => res.headers, body: collected.bytes() };
   };
 }
 
@@ -62,7 +77,7 @@ export function nodeHttpSender(): Sender {
     'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
     'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
   };
-  return (url, { method, headers, body, signal }) =>
+  return (url, { method, headers, body }, exchange) =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const agent = agents[target.protocol];
@@ -72,12 +87,35 @@ export function nodeHttpSender(): Sender {
         body === undefined
           ? headers
           : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
-      const request = send(target, { method, headers: sized, agent, signal }, (res) =>
-        resolve({ status: res.statusCode ?? 0, headers: () => headersOf(res), body: res }),
-      );
-      // Before the answer this rejects the exchange; after it, a failure also ends the body stream
-      // (which the reader sees), and this listener only keeps the 'error' event from being unhandled.
+      const request = send(target, { method, headers: sized, agent }, (res) => {
+        exchange.status = res.statusCode ?? 0;
+        const collected = new BodyCollector(exchange.maxBodyBytes);
+        res.on('data', (chunk: Buffer) => {
+          try {
+            collected.add(chunk);
+          } catch (err) {
+            reject(err);
+            request.destroy();
+          }
+        });
+        res.on('end', () =>
+          resolve({
+            status: exchange.status ?? 0,
+            headers: () => headersOf(res),
+            body: collected.bytes(),
+          }),
+        );
+        // A connection lost mid-body (reset, truncated, destroyed at the deadline) ends here.
+        res.on('error', reject);
+        res.on('close', () => {
+          if (!res.complete)
+            reject(new Error('the connection closed before the answer was complete'));
+        });
+      });
+      // Every failure reaches one of these listeners; rejecting an already settled promise is a
+      // no-op, so the first one wins and none is left unhandled.
       request.on('error', reject);
+      exchange.onExpire(() => request.destroy(new Error('deadline passed')));
       request.end(body);
     });
 }

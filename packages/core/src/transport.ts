@@ -10,6 +10,7 @@
  * (senders.ts says why not the global fetch by default).
  */
 import { OAuthError } from './errors.js';
+import { BodyTooLargeError, Exchange } from './exchange.js';
 import { bodyExcerpt, redactSecrets } from './redact.js';
 import { type FetchLike, fetchSender, nodeHttpSender, type Sender } from './senders.js';
 
@@ -109,22 +110,10 @@ export class Transport {
       body = JSON.stringify(req.json);
     }
 
-    // One deadline for the whole exchange, cleared as soon as the answer is read (a timer from
-    // AbortSignal.timeout would outlive every request by the full timeout).
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.timeout);
-    // Set once the status line arrived: a failure after it broke off an answer (truncated body,
-    // connection reset mid-body, body dripping past the deadline), which the message says.
-    let answeredStatus: number | undefined;
+    const exchange = new Exchange(this.timeout, this.maxBodyBytes);
     try {
-      const answer = await this.send(req.url, {
-        method: req.method,
-        headers,
-        body,
-        signal: deadline.signal,
-      });
-      answeredStatus = answer.status;
-      const text = await this.readBody(answer.body, answer.status, req);
+      const answer = await this.send(req.url, { method: req.method, headers, body }, exchange);
+      const text = this.decoder.decode(answer.body);
       let answerHeaders: Headers | undefined;
       return {
         status: answer.status,
@@ -136,34 +125,10 @@ export class Transport {
         json: parseJson(text),
       };
     } catch (err) {
-      throw this.toOAuthError(err, req, deadline.signal.aborted, answeredStatus);
+      throw this.toOAuthError(err, req, exchange);
     } finally {
-      clearTimeout(timer);
+      exchange.finish();
     }
-  }
-
-  /** Reads the body to the end (bounded by the request's deadline) and decodes it in one piece. */
-  private async readBody(
-    body: AsyncIterable<Uint8Array> | null,
-    status: number,
-    req: HttpRequest,
-  ): Promise<string> {
-    if (!body) return '';
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    // Leaving the loop early (the cap, an error) destroys or cancels the body stream.
-    for await (const chunk of body) {
-      size += chunk.byteLength;
-      if (size > this.maxBodyBytes) {
-        throw new OAuthError(
-          'PROVIDER_BAD_RESPONSE',
-          `${this.providerLabel} sent an answer larger than ${this.maxBodyBytes} bytes to ${req.purpose}`,
-          { provider: this.provider, upstreamStatus: status },
-        );
-      }
-      chunks.push(chunk);
-    }
-    return this.decoder.decode(Buffer.concat(chunks));
   }
 
   /**
@@ -190,18 +155,22 @@ export class Transport {
     );
   }
 
-  private toOAuthError(
-    err: unknown,
-    req: HttpRequest,
-    timedOut: boolean,
-    answeredStatus: number | undefined,
-  ): OAuthError {
-    if (err instanceof OAuthError) return err;
+  private toOAuthError(err: unknown, req: HttpRequest, exchange: Exchange): OAuthError {
+    // Set once the status line arrived: a failure after it broke off an answer (truncated body,
+    // connection reset mid-body, body dripping past the deadline), which the message says.
+    const answeredStatus = exchange.status;
+    if (err instanceof BodyTooLargeError) {
+      return new OAuthError(
+        'PROVIDER_BAD_RESPONSE',
+        `${this.providerLabel} sent an answer larger than ${err.maxBytes} bytes to ${req.purpose}`,
+        { provider: this.provider, upstreamStatus: answeredStatus },
+      );
+    }
     const host = safeHost(req.url);
     const label = this.providerLabel;
     const answered = answeredStatus !== undefined;
     const upstream = answered ? { upstreamStatus: answeredStatus } : {};
-    if (timedOut) {
+    if (exchange.expired) {
       return new OAuthError(
         'PROVIDER_TIMEOUT',
         answered
