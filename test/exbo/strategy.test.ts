@@ -236,6 +236,20 @@ describe('login', () => {
     await app.assertOneActionEach();
   });
 
+  test('an injected fetch carries the code exchange and the profile request', async () => {
+    const sent: string[] = [];
+    const app = await exboApp({
+      fetch: (input, init) => {
+        sent.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+        return fetch(input, init);
+      },
+    });
+    const browser = new Browser();
+    const done = await browser.get(await approve(browser, app));
+    assert.equal(done.status, 200, done.text);
+    assert.deepEqual(sent, ['POST /oauth/token', 'GET /oauth/user']);
+  });
+
   test('a Cyrillic login comes through intact', async () => {
     const app = await exboApp();
     const cyrillic = DEFAULT_EXBO_USERS.find((u) => /[\u0400-\u04ff]/.test(u.login));

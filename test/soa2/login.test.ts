@@ -354,12 +354,13 @@ describe('paste-the-code mode (no callbackURL)', () => {
     assert.equal(parsed.searchParams.get('scopes'), 'identify');
     assert.equal(parsed.searchParams.has('redirect_uri'), false);
     // The state is kept in the session under the strategy's key, with the app state.
-    const pending = (req.session as unknown as Record<string, Record<string, unknown>>)[
-      'passport-soa2'
-    ];
-    assert.deepEqual(Object.keys(pending ?? {}), [state]);
-    assert.deepEqual((pending?.[state] as { appState?: unknown } | undefined)?.appState, {
-      returnTo: '/after',
-    });
+    const pending = (req.session as unknown as Record<string, unknown>)['passport-soa2'] as
+      | { handle: string; appState?: unknown }[]
+      | undefined;
+    assert.deepEqual(
+      pending?.map((entry) => entry.handle),
+      [state],
+    );
+    assert.deepEqual(pending?.[0]?.appState, { returnTo: '/after' });
   });
 });

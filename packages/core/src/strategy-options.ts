@@ -16,7 +16,7 @@ export interface SharedStrategyOptions {
   sessionKey?: string | undefined;
   /** Milliseconds for each request to the provider (connect, headers and body). Default 10000. */
   timeout?: number | undefined;
-  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
   fetch?: FetchLike | undefined;
   /** Skip loading the profile (verify then receives `undefined`). Default `false`. */
   skipUserProfile?: SkipUserProfile | undefined;

@@ -4,7 +4,7 @@
  * Kept from passport-oauth2: the redirect, state-store protocol (any `store` works), PKCE-free code
  * flow, `skipUserProfile`, `authInfo.state`. Replaced, because EXBO or correctness needs it:
  * - the authorize URL carries `scope=` present and empty (EXBO's docs require it);
- * - the code exchange and profile request go through the shared fetch transport (timeouts, whole-body
+ * - the code exchange and profile request go through the shared transport (timeouts, whole-body
  *   UTF-8, errors that keep the provider's answer) instead of node-oauth;
  * - verify may be callback- or promise-style, and a rejection becomes `error`, never a hang;
  * - state is on by default, kept in the session by the shared store;

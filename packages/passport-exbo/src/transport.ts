@@ -4,7 +4,7 @@ import { USER_AGENT } from './version.js';
 export interface ExboTransportOptions {
   /** Milliseconds for each request to EXBO. Default 10000. */
   timeout?: number | undefined;
-  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
   fetch?: FetchLike | undefined;
 }
 

@@ -24,7 +24,7 @@ export interface Soa2ClientOptions extends Soa2EndpointOptions {
   scopes?: readonly string[] | string | undefined;
   /** Milliseconds for each request to SOA2. Default 10000. */
   timeout?: number | undefined;
-  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
   fetch?: FetchLike | undefined;
 }
 

@@ -4,7 +4,7 @@ import { USER_AGENT } from './version.js';
 export interface Soa2TransportOptions {
   /** Milliseconds for each request to SOA2. Default 10000. */
   timeout?: number | undefined;
-  /** Replacement for the global fetch (proxies, instrumentation, tests). */
+  /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
   fetch?: FetchLike | undefined;
 }
 
