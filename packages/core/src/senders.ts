@@ -3,7 +3,7 @@
  * default, or a `fetch` the user injected (an undici `ProxyAgent`, instrumentation, tests).
  *
  * Why `node:http` by default and not the global `fetch`: on Node 20, undici's fetch costs about
- * 270 µs more CPU per request than `node:http` (WHATWG streams, Request/Response objects, an abort
+ * 250 µs more CPU per request than `node:http` (WHATWG streams, Request/Response objects, an abort
  * listener per signal) and ~25 MB more RSS. A login is two requests, so with fetch a strategy spent
  * ~40 % of a login's CPU in it and could not match stock passport-oauth2 (node-oauth sends with
  * `node:http`); bench/README.md has the figures. Everything else (headers, deadline, body cap,
