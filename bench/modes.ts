@@ -12,7 +12,11 @@ export interface BenchMode {
   name: 'quick' | 'full';
   /** Logins in flight at once: each slot is one simulated user logging in again and again. */
   concurrency: number;
-  /** Complete callbacks per slot before measuring (JIT, connection pools, session store). */
+  /**
+   * Complete callbacks per slot before measuring (JIT, connection pools, session store). CPU per
+   * login keeps falling for every variant well past 400 logins (JIT, heap sizing), so full mode
+   * warms up with as many logins as it measures.
+   */
   warmupPerSlot: number;
   /** Complete callbacks per slot that are measured. */
   measuredPerSlot: number;
@@ -28,7 +32,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
     name: 'quick',
     concurrency: 16,
-    warmupPerSlot: 25,
+    warmupPerSlot: 50,
     measuredPerSlot: 50,
     rounds: 1,
     importRuns: 5,
@@ -37,7 +41,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
   full: {
     name: 'full',
     concurrency: 16,
-    warmupPerSlot: 25,
+    warmupPerSlot: 150,
     measuredPerSlot: 150,
     rounds: 5,
     importRuns: 15,
@@ -65,13 +69,14 @@ export interface BenchOptions {
 }
 
 const USAGE = `Usage: npm run bench -- [--quick | --full] [--variant NAME ...] [--concurrency N]
-                       [--per-slot N] [--rounds N] [--login-only] [--profile] [--pin] [--check]
+                       [--warmup N] [--per-slot N] [--rounds N] [--login-only] [--profile] [--pin] [--check]
                        [--out DIR]
   --quick        CI-sized run (default)
   --full         several rounds, more logins per round
   --variant      run only these variants (repeat the flag):
                  ${VARIANT_NAMES.join(', ')}
   --concurrency  logins in flight at once (default 16)
+  --warmup       warm-up logins per concurrency slot, before measuring
   --per-slot     measured logins per concurrency slot
   --rounds       rounds per variant
   --login-only   skip cold import time and install footprint
@@ -107,6 +112,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const mode: BenchMode = {
     ...base,
     concurrency: positiveInteger('--concurrency', values.concurrency) ?? base.concurrency,
+    warmupPerSlot: positiveInteger('--warmup', values.warmup) ?? base.warmupPerSlot,
     measuredPerSlot: positiveInteger('--per-slot', values['per-slot']) ?? base.measuredPerSlot,
     rounds: positiveInteger('--rounds', values.rounds) ?? base.rounds,
   };
@@ -136,6 +142,7 @@ function parse(argv: string[]) {
       full: { type: 'boolean' },
       variant: { type: 'string', multiple: true },
       concurrency: { type: 'string' },
+      warmup: { type: 'string' },
       'per-slot': { type: 'string' },
       rounds: { type: 'string' },
       'login-only': { type: 'boolean' },
