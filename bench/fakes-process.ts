@@ -96,12 +96,15 @@ async function main(): Promise<void> {
       soa2: users.soa2.map((user) => user.userId),
     },
   };
+  const registered: Record<Provider, string[]> = { exbo: [], soa2: [] };
   serveParent(ready, {
     register({ provider, redirectUri }: RegisterCall) {
-      // Redirect URIs are compared byte for byte, so the app's real callback URL is registered.
-      if (provider === 'exbo')
-        exbo.addClient({ ...DEFAULT_EXBO_CLIENT, redirectUris: [redirectUri] });
-      else soa2.addClient({ ...DEFAULT_SOA2_CLIENT, redirectUris: [redirectUri] });
+      // Redirect URIs are compared byte for byte, so the app's real callback URL is registered;
+      // each app registers its own (the paired comparison runs two apps against one fakes process).
+      const uris = [...registered[provider], redirectUri];
+      registered[provider] = uris;
+      if (provider === 'exbo') exbo.addClient({ ...DEFAULT_EXBO_CLIENT, redirectUris: uris });
+      else soa2.addClient({ ...DEFAULT_SOA2_CLIENT, redirectUris: uris });
       return true;
     },
     snapshot: () => takeSnapshot(0),
