@@ -6,16 +6,14 @@
  * EXBO fake scans all tokens at each exchange), and an app's heap carries its history.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type CpuPlan, pin } from './affinity.js';
-import type { AppReady, SnapshotCall, StopProfileCall } from './app-process.js';
-import type { AppConfig } from './apps.js';
+import type { StopProfileCall } from './app-process.js';
 import { mintLogins, runCallbacks } from './driver.js';
-import type { FakesReady, RegisterCall } from './fakes-process.js';
 import { HttpClient } from './http-client.js';
-import { type ProcessSnapshot, startChild } from './ipc.js';
+import type { ProcessSnapshot } from './ipc.js';
 import { machineBusySeconds } from './machine-load.js';
 import type { BenchMode } from './modes.js';
+import { cpuMicros, MINT_PARALLEL, startApp, startFakes } from './processes.js';
 import { median, percentile } from './stats.js';
 import { VARIANTS, type VariantName } from './variants.js';
 
@@ -50,15 +48,6 @@ export interface LoginRunResult {
   failures: string[];
 }
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-
-function cpuMicros(before: ProcessSnapshot, after: ProcessSnapshot): number {
-  return after.userMicros - before.userMicros + (after.systemMicros - before.systemMicros);
-}
-
-/** Minting is not measured; a little parallelism keeps the setup phase short. */
-const MINT_PARALLEL = 8;
-
 export interface RunSetup {
   /** Where each process runs; `undefined`: wherever the OS puts it. */
   cpuPlan: CpuPlan | undefined;
@@ -74,30 +63,13 @@ export async function runLoginBenchmark(
   { cpuPlan, profileDir }: RunSetup,
 ): Promise<LoginRunResult> {
   const info = VARIANTS[variant];
-  const fakes = await startChild<FakesReady>(here('./fakes-process.js'), [
-    String(mode.concurrency),
-  ]);
+  const fakes = await startFakes(mode.concurrency);
   const client = new HttpClient(mode.concurrency);
   try {
     if (cpuPlan) await pin(fakes.pid, cpuPlan.rest);
-    const config: AppConfig = {
-      variant,
-      exbo: { ...fakes.ready.exbo, ...fakes.ready.clients.exbo },
-      soa2: { ...fakes.ready.soa2, ...fakes.ready.clients.soa2 },
-    };
-    const app = await startChild<AppReady>(
-      here('./app-process.js'),
-      [JSON.stringify(config)],
-      ['--expose-gc'],
-    );
+    const { app, appURL, callbackURL, snapshot } = await startApp(variant, fakes);
     try {
       if (cpuPlan) await pin(app.pid, cpuPlan.app);
-      const { port, callbackURL } = app.ready;
-      const appURL = `http://127.0.0.1:${port}`;
-      await fakes.call('register', {
-        provider: info.provider,
-        redirectUri: callbackURL,
-      } satisfies RegisterCall);
 
       const users = fakes.ready.users[info.provider];
       const perSlot = mode.warmupPerSlot + mode.measuredPerSlot;
@@ -110,8 +82,6 @@ export async function runLoginBenchmark(
         throw new Error(`${variant}: warm-up logins failed: ${warm.failures.join(' | ')}`);
       }
 
-      const snapshot = (gc: boolean) =>
-        app.call<ProcessSnapshot>('snapshot', { gc } satisfies SnapshotCall);
       const appBefore = await snapshot(true);
       const fakesBefore = await fakes.call<ProcessSnapshot>('snapshot');
       if (profileDir) await app.call('startProfile');

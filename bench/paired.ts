@@ -8,14 +8,10 @@
  * its median and by how many pairs each side won. Only CPU per login is compared: logins/s in a
  * phase depends as much on the fakes and the driver sharing the CPUs.
  */
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { AppReady, SnapshotCall } from './app-process.js';
-import type { AppConfig } from './apps.js';
 import { mintLogins, type PendingLogin, runCallbacks } from './driver.js';
-import type { FakesReady, RegisterCall } from './fakes-process.js';
 import { HttpClient } from './http-client.js';
-import { type Child, type ProcessSnapshot, startChild } from './ipc.js';
+import { cpuMicros, MINT_PARALLEL, type RunningApp, startApp, startFakes } from './processes.js';
 import { median } from './stats.js';
 import { VARIANT_NAMES, VARIANTS, type VariantName } from './variants.js';
 
@@ -27,19 +23,11 @@ const USAGE = `Usage: npm run bench:paired -- VARIANT_A VARIANT_B [--pairs N] [-
   --warmup       warm-up logins per slot for each app (default 150)
   --concurrency  logins in flight at once (default 16)`;
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-
-interface Side {
+interface Side extends RunningApp {
   variant: VariantName;
-  app: Child<AppReady>;
-  appURL: string;
   /** Minted logins per slot, consumed phase by phase. */
   queue: PendingLogin[][];
   cpuPerLogin: number[];
-}
-
-function cpuMicros(before: ProcessSnapshot, after: ProcessSnapshot): number {
-  return after.userMicros - before.userMicros + (after.systemMicros - before.systemMicros);
 }
 
 /** Takes the next `count` logins of every slot. */
@@ -48,11 +36,9 @@ function take(side: Side, count: number): PendingLogin[][] {
 }
 
 async function measurePhase(side: Side, client: HttpClient, perPhase: number): Promise<void> {
-  const snapshot = (gc: boolean) =>
-    side.app.call<ProcessSnapshot>('snapshot', { gc } satisfies SnapshotCall);
-  const before = await snapshot(true);
+  const before = await side.snapshot(true);
   const run = await runCallbacks(client, side.appURL, take(side, perPhase));
-  const after = await snapshot(false);
+  const after = await side.snapshot(false);
   if (run.failureCount > 0) {
     throw new Error(`${side.variant}: ${run.failureCount} logins failed: ${run.failures[0]}`);
   }
@@ -88,36 +74,23 @@ async function main(argv: string[]): Promise<number> {
   const [pairs, perPhase, warmup, concurrency] = numbers as [number, number, number, number];
   const provider = VARIANTS[names[0]!].provider;
 
-  const fakes = await startChild<FakesReady>(here('./fakes-process.js'), [String(concurrency)]);
+  const fakes = await startFakes(concurrency);
   const client = new HttpClient(concurrency);
   const sides: Side[] = [];
   try {
     for (const variant of names) {
-      const config: AppConfig = {
-        variant,
-        exbo: { ...fakes.ready.exbo, ...fakes.ready.clients.exbo },
-        soa2: { ...fakes.ready.soa2, ...fakes.ready.clients.soa2 },
-      };
-      const app = await startChild<AppReady>(
-        here('./app-process.js'),
-        [JSON.stringify(config)],
-        ['--expose-gc'],
-      );
-      const { port, callbackURL } = app.ready;
-      await fakes.call('register', { provider, redirectUri: callbackURL } satisfies RegisterCall);
-      sides.push({ variant, app, appURL: `http://127.0.0.1:${port}`, queue: [], cpuPerLogin: [] });
+      sides.push({ variant, ...(await startApp(variant, fakes)), queue: [], cpuPerLogin: [] });
     }
     const users = fakes.ready.users[provider];
     for (const side of sides) {
-      const { callbackURL } = side.app.ready;
       // Codes are minted before any is used; EXBO's live ten minutes, so keep runs shorter.
       side.queue = await mintLogins(
         client,
         side.appURL,
-        callbackURL,
+        side.callbackURL,
         users,
         warmup + pairs * perPhase,
-        8,
+        MINT_PARALLEL,
       );
       const warm = await runCallbacks(client, side.appURL, take(side, warmup));
       if (warm.failureCount > 0) throw new Error(`${side.variant}: warm-up failed`);
