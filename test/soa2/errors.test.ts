@@ -5,8 +5,7 @@
  * hangs, garbage, redirects).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
+import { describe, test } from 'node:test';
 import { OAuthError, Soa2Client, type Soa2StrategyOptions } from 'passport-soa2';
 import type { Page } from '../helpers/browser.js';
 import { Browser } from '../helpers/browser.js';
@@ -19,29 +18,15 @@ import {
   SECRET,
   type Soa2TestApp,
   scriptedProvider,
-  soa2App,
   soa2Error,
+  soa2FakeForFile,
   startLogin,
   tokenAnswer,
   UNKNOWN_CODE,
 } from './setup.js';
 
-let fake: Soa2Fake;
-const cleanups: Array<() => Promise<void>> = [];
-
-before(async () => {
-  fake = await startSoa2Fake();
-});
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await fake.close();
-});
-
-async function app(options: Partial<Soa2StrategyOptions> = {}): Promise<Soa2TestApp> {
-  const started = await soa2App(fake, options);
-  cleanups.push(() => started.close());
-  return started;
-}
+const suite = soa2FakeForFile();
+const app = (options: Partial<Soa2StrategyOptions> = {}) => suite.app(options);
 
 /** Starts a login (for a valid state) and calls back with a code of the right shape. */
 async function callbackWithCode(testApp: Soa2TestApp, code = UNKNOWN_CODE): Promise<Page> {
@@ -64,7 +49,7 @@ async function appAgainst(
   options: Partial<Soa2StrategyOptions> = {},
 ) {
   const provider = await scriptedProvider(handlers);
-  cleanups.push(() => provider.close());
+  suite.closeAfterwards(() => provider.close());
   const testApp = await app({ apiURL: provider.apiURL, ...options });
   return { testApp, provider };
 }
@@ -99,7 +84,11 @@ describe('what SOA2 itself answers', () => {
     const callback = await confirmWithoutFollowing(browser, consent);
     const code = callback.searchParams.get('code') ?? '';
     // Someone (a log reader, a double submit) redeems the code first.
-    const client = new Soa2Client({ clientID: CLIENT_ID, clientSecret: SECRET, baseURL: fake.url });
+    const client = new Soa2Client({
+      clientID: CLIENT_ID,
+      clientSecret: SECRET,
+      baseURL: suite.fake.url,
+    });
     await client.exchangeCode(code);
     const page = await browser.get(callback.toString());
     assert.equal(page.status, 400);

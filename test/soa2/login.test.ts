@@ -3,8 +3,7 @@
  * express-session: the login, the exact wire, state handling and the paste-the-code mode.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
+import { describe, test } from 'node:test';
 import type { Request } from 'express';
 import { Strategy, VERSION } from 'passport-soa2';
 import { startTestApp } from '../helpers/app.js';
@@ -21,31 +20,17 @@ import {
   recordingVerify,
   SECRET,
   type Seen,
-  soa2App,
+  soa2FakeForFile,
   startLogin,
   UNKNOWN_CODE,
 } from './setup.js';
 
-let fake: Soa2Fake;
-const cleanups: Array<() => Promise<void>> = [];
+const suite = soa2FakeForFile();
+const app = suite.app;
 
-before(async () => {
-  fake = await startSoa2Fake();
-});
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await fake.close();
-});
-
-async function app(...args: Parameters<typeof soa2App> extends [unknown, ...infer R] ? R : never) {
-  const started = await soa2App(fake, ...args);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-/** Requests the fake received since `mark` (an index into `fake.requests`). */
+/** Requests the fake received since `mark` (an index into `suite.fake.requests`). */
 function requestsSince(mark: number) {
-  return fake.requests.slice(mark);
+  return suite.fake.requests.slice(mark);
 }
 
 describe('login through the SOA2 fake', () => {
@@ -53,7 +38,7 @@ describe('login through the SOA2 fake', () => {
     const seen: Seen = {};
     const testApp = await app({}, recordingVerify(seen));
     const browser = new Browser();
-    const mark = fake.requests.length;
+    const mark = suite.fake.requests.length;
 
     const done = await login(browser, testApp);
 
@@ -114,7 +99,7 @@ describe('login through the SOA2 fake', () => {
     const callback = `${testApp.url}${CALLBACK_PATH}`;
     assert.equal(
       url.toString(),
-      `${fake.authorizationURL}?client_id=${CLIENT_ID}&redirect_uri=${encodeURIComponent(callback)}&scopes=identify&state=${state}`,
+      `${suite.fake.authorizationURL}?client_id=${CLIENT_ID}&redirect_uri=${encodeURIComponent(callback)}&scopes=identify&state=${state}`,
     );
     // A second login gets a different state.
     const again = await startLogin(new Browser(), testApp);
@@ -124,7 +109,7 @@ describe('login through the SOA2 fake', () => {
 
   test('the older index.php form of the authorize URL keeps its title parameter', async () => {
     const testApp = await app({
-      authorizationURL: `${fake.url}/w/index.php?title=Special:ScratchOAuth2/authorize`,
+      authorizationURL: `${suite.fake.url}/w/index.php?title=Special:ScratchOAuth2/authorize`,
     });
     const browser = new Browser();
     const url = await startLogin(browser, testApp);
@@ -186,7 +171,7 @@ describe('state and callback checks', () => {
     const testApp = await app();
     const browser = new Browser();
     await startLogin(browser, testApp);
-    const mark = fake.requests.length;
+    const mark = suite.fake.requests.length;
     const page = await browser.get(`${testApp.url}${CALLBACK_PATH}?code=${UNKNOWN_CODE}`);
     assert.equal(page.hops[0]?.status, 302);
     assert.equal(page.hops[0]?.location, '/failed');
@@ -203,7 +188,7 @@ describe('state and callback checks', () => {
     const testApp = await app();
     const browser = new Browser();
     await startLogin(browser, testApp);
-    const mark = fake.requests.length;
+    const mark = suite.fake.requests.length;
     await browser.get(
       `${testApp.url}${CALLBACK_PATH}?code=${UNKNOWN_CODE}&state=${'x'.repeat(43)}`,
     );
@@ -221,7 +206,7 @@ describe('state and callback checks', () => {
     assert.equal(first.status, 200);
     const callback = first.hops.at(-1)?.url ?? '';
     assert.match(callback, /\?code=[0-9a-f]{64}&state=/);
-    const mark = fake.requests.length;
+    const mark = suite.fake.requests.length;
     const replay = await browser.get(callback);
     assert.equal(replay.hops[0]?.location, '/failed');
     assert.match(
@@ -250,7 +235,7 @@ describe('state and callback checks', () => {
     const browser = new Browser();
     const url = await startLogin(browser, testApp);
     const state = url.searchParams.get('state') ?? '';
-    const mark = fake.requests.length;
+    const mark = suite.fake.requests.length;
     const cases: Array<[string, RegExp]> = [
       [`code=${UNKNOWN_CODE}&code=${UNKNOWN_CODE}&state=${state}`, /more than one "code"/],
       [`code=${UNKNOWN_CODE}&state=${state}&state=${state}`, /more than one "state"/],
@@ -291,11 +276,11 @@ describe('state and callback checks', () => {
 describe('without a session', () => {
   test('starting a login says a session middleware is needed', async () => {
     const strategy = new Strategy(
-      { clientID: CLIENT_ID, clientSecret: SECRET, baseURL: fake.url },
+      { clientID: CLIENT_ID, clientSecret: SECRET, baseURL: suite.fake.url },
       (_a, _r, profile, done) => done(null, profile),
     );
     const testApp = await startTestApp({ strategies: [strategy], withoutSession: true });
-    cleanups.push(() => testApp.close());
+    suite.closeAfterwards(() => testApp.close());
     const page = await new Browser().get(`${testApp.url}/login/soa2`);
     assert.equal(page.status, 500);
     const error = appError(page);

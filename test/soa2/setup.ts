@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_SOA2_CLIENT, type Soa2Fake } from '@exbo-soa2/fakes';
+import { after, before } from 'node:test';
+import { DEFAULT_SOA2_CLIENT, type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
 import {
   type Soa2Profile,
   type Soa2StrategyOptions,
@@ -78,6 +79,38 @@ export async function soa2App(
   const app = await startTestApp({ strategies: [strategy] });
   fake.addClient({ ...DEFAULT_SOA2_CLIENT, redirectUris: [`${app.url}${CALLBACK_PATH}`] });
   return Object.assign(app, { strategy });
+}
+
+/** One SOA2 fake for a test file, and what the file starts against it. */
+export interface Soa2FakeForFile {
+  /** The running fake (started before the file's first test). */
+  fake: Soa2Fake;
+  /** {@link soa2App} against the fake, closed after the file's tests. */
+  app(options?: Partial<Soa2StrategyOptions>, verify?: Verify): Promise<Soa2TestApp>;
+  /** Closes `close` after the file's tests, latest first, before the fake itself. */
+  closeAfterwards(close: () => Promise<void>): void;
+}
+
+/** Starts a SOA2 fake before a test file's tests and closes it, and all started with it, after. */
+export function soa2FakeForFile(): Soa2FakeForFile {
+  const closers: Array<() => Promise<void>> = [];
+  const suite: Soa2FakeForFile = {
+    fake: undefined as unknown as Soa2Fake,
+    async app(options, verify) {
+      const started = await soa2App(suite.fake, options, verify);
+      closers.push(() => started.close());
+      return started;
+    },
+    closeAfterwards: (close) => closers.push(close),
+  };
+  before(async () => {
+    suite.fake = await startSoa2Fake();
+  });
+  after(async () => {
+    for (const close of closers.reverse()) await close();
+    await suite.fake.close();
+  });
+  return suite;
 }
 
 /** Starts a login without following the redirect: the authorize URL the strategy built. */

@@ -4,8 +4,7 @@
  * becomes an unhandled rejection.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
+import { describe, test } from 'node:test';
 import type { Request } from 'express';
 import {
   type Soa2Profile,
@@ -25,28 +24,12 @@ import {
   KENNY,
   login,
   SECRET,
-  soa2App,
+  soa2FakeForFile,
 } from './setup.js';
 
-let fake: Soa2Fake;
-const cleanups: Array<() => Promise<void>> = [];
-
-before(async () => {
-  fake = await startSoa2Fake();
-});
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await fake.close();
-});
-
-async function app(
-  verify: Soa2VerifyWithProfile,
-  options: Partial<Soa2StrategyOptions> = {},
-): Promise<TestApp> {
-  const started = await soa2App(fake, options, verify);
-  cleanups.push(() => started.close());
-  return started;
-}
+const suite = soa2FakeForFile();
+const app = (verify: Soa2VerifyWithProfile, options: Partial<Soa2StrategyOptions> = {}) =>
+  suite.app(options, verify);
 
 async function failedMessages(browser: Browser, testApp: TestApp): Promise<string[]> {
   return json<{ messages: string[] }>(await browser.get(`${testApp.url}/failed`)).messages;
@@ -124,7 +107,7 @@ describe('verify forms', () => {
       {
         clientID: CLIENT_ID,
         clientSecret: SECRET,
-        baseURL: fake.url,
+        baseURL: suite.fake.url,
         callbackURL: CALLBACK_PATH,
         passReqToCallback: true,
       },
@@ -134,8 +117,8 @@ describe('verify forms', () => {
       },
     );
     const testApp = await startTestApp({ strategies: [strategy] });
-    cleanups.push(() => testApp.close());
-    fake.addClient({
+    suite.closeAfterwards(() => testApp.close());
+    suite.fake.addClient({
       clientId: CLIENT_ID,
       clientSecret: SECRET,
       redirectUris: [`${testApp.url}${CALLBACK_PATH}`],
@@ -152,7 +135,7 @@ describe('verify forms', () => {
       {
         clientID: CLIENT_ID,
         clientSecret: SECRET,
-        baseURL: fake.url,
+        baseURL: suite.fake.url,
         callbackURL: CALLBACK_PATH,
         passReqToCallback: true,
       },
@@ -169,8 +152,8 @@ describe('verify forms', () => {
       },
     );
     const testApp = await startTestApp({ strategies: [strategy] });
-    cleanups.push(() => testApp.close());
-    fake.addClient({
+    suite.closeAfterwards(() => testApp.close());
+    suite.fake.addClient({
       clientId: CLIENT_ID,
       clientSecret: SECRET,
       redirectUris: [`${testApp.url}${CALLBACK_PATH}`],
@@ -189,11 +172,11 @@ describe('verify forms', () => {
       },
       { skipUserProfile: true },
     );
-    const mark = fake.requests.length;
+    const mark = suite.fake.requests.length;
     const page = await login(new Browser(), testApp);
     assert.deepEqual(json(page).user, { anonymous: true });
     assert.equal(profileSeen, undefined);
-    const paths = fake.requests.slice(mark).map((r) => `${r.method} ${r.path}`);
+    const paths = suite.fake.requests.slice(mark).map((r) => `${r.method} ${r.path}`);
     assert.ok(paths.includes('POST /w/rest.php/soa2/v0/tokens'));
     assert.ok(!paths.includes('GET /w/rest.php/soa2/v0/user'));
     await testApp.assertOneActionEach();
