@@ -2,6 +2,9 @@
  * Approving a login on a fake's consent page the way a person does: read the page's one form, pick
  * the account, press its first button (Allow on EXBO, Confirm on SOA2). Both fakes render the same
  * shape: hidden inputs carrying the request, a `<select name="user">`, then the buttons.
+ *
+ * Not test/helpers/browser.ts's form parser: the bench is compiled on its own (`tsc -p bench`) and
+ * runs as plain node, outside the test tree and its dependencies (tough-cookie).
  */
 
 export interface ConsentSubmission {

@@ -3,7 +3,7 @@
  * consent as a chosen account, follow the provider's redirect back, and read who the app says is
  * signed in. Each virtual user has its own cookie jar (test/helpers/browser.ts).
  */
-import { Browser, type Page } from '../test/helpers/browser.js';
+import { Browser, decodeEntities, type Page } from '../test/helpers/browser.js';
 import type { Account } from './providers.js';
 
 export interface SignedIn {
@@ -32,16 +32,11 @@ export function signedInAs(html: string): SignedIn | undefined {
   const username = cell('Username');
   const id = cell('ID');
   if (provider === undefined || username === undefined || id === undefined) return undefined;
-  return { provider: PROVIDER_LABELS[provider] ?? provider, username: decode(username), id };
-}
-
-function decode(text: string): string {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return {
+    provider: PROVIDER_LABELS[provider] ?? provider,
+    username: decodeEntities(username),
+    id,
+  };
 }
 
 export class LoginError extends Error {

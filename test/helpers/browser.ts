@@ -111,7 +111,8 @@ export class Browser {
   }
 }
 
-function decodeEntities(value: string): string {
+/** Undoes the five HTML escapes pages use in text and attribute values. */
+export function decodeEntities(value: string): string {
   return value
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
