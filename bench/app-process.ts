@@ -2,9 +2,15 @@
  * Child process: one variant in a real Express 5 + express-session + passport 0.7 app, alone in its
  * process so that `process.cpuUsage()` and the peak RSS are its own.
  *
- * `node --expose-gc bench/dist/app-process.js '<AppConfig JSON>'` listens on 127.0.0.1, announces
- * `{ port, callbackURL }`, and answers `snapshot` (optionally after a full GC, so garbage left by
- * the setup phase is not billed to the measured logins).
+ * `node bench/dist/app-process.js '<AppConfig JSON>'` listens on 127.0.0.1, announces
+ * `{ port, callbackURL }`, and answers `snapshot` (its CPU time, RSS and connection count).
+ *
+ * No full GC is forced before a measured phase. On an idle heap a full GC frees the maps that
+ * optimized code depends on ("weak objects"), so V8 throws away and recompiles the hot path inside
+ * the next phase: on Node 20 that cost 40 % more CPU per login, more for the variant with more code,
+ * and a server under steady load does not pay it (bench/README.md, "Steady state, not a forced GC").
+ * Without it, the warm-up's garbage is collected during the measured phase, as each phase's own
+ * garbage is collected during the next: the steady state the benchmark is after.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { writeFile } from 'node:fs/promises';
@@ -20,10 +26,6 @@ import { CpuProfiler } from './profiler.js';
 export interface AppReady {
   port: number;
   callbackURL: string;
-}
-
-export interface SnapshotCall {
-  gc?: boolean;
 }
 
 export interface StopProfileCall {
@@ -81,10 +83,7 @@ async function main(): Promise<void> {
   });
   const profiler = new CpuProfiler();
   serveParent({ port, callbackURL } satisfies AppReady, {
-    snapshot({ gc }: SnapshotCall) {
-      if (gc) globalThis.gc?.();
-      return takeSnapshot(connectionsOpened);
-    },
+    snapshot: () => takeSnapshot(connectionsOpened),
     startProfile: () => profiler.start(),
     async stopProfile({ path }: StopProfileCall) {
       await writeFile(path, JSON.stringify(await profiler.stop()));

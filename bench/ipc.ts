@@ -83,13 +83,9 @@ const START_TIMEOUT_MS = 20_000;
 const CALL_TIMEOUT_MS = 30_000;
 
 /** Forks `modulePath` (compiled JS) with plain node: no loader in the measured process. */
-export function startChild<Ready>(
-  modulePath: string,
-  args: string[],
-  execArgv: string[] = [],
-): Promise<Child<Ready>> {
+export function startChild<Ready>(modulePath: string, args: string[]): Promise<Child<Ready>> {
   const child: ChildProcess = fork(modulePath, args, {
-    execArgv,
+    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();

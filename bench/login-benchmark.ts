@@ -82,7 +82,7 @@ export async function runLoginBenchmark(
         throw new Error(`${variant}: warm-up logins failed: ${warm.failures.join(' | ')}`);
       }
 
-      const appBefore = await snapshot(true);
+      const appBefore = await snapshot();
       const fakesBefore = await fakes.call<ProcessSnapshot>('snapshot');
       if (profileDir) await app.call('startProfile');
       const busyBefore = machineBusySeconds();
@@ -90,7 +90,7 @@ export async function runLoginBenchmark(
       const run = await runCallbacks(client, appURL, measured);
       const driverCpu = process.cpuUsage(driverBefore);
       const busyAfter = machineBusySeconds();
-      const appAfter = await snapshot(false);
+      const appAfter = await snapshot();
       const fakesAfter = await fakes.call<ProcessSnapshot>('snapshot');
       if (profileDir) {
         const path = join(profileDir, `${variant}-round${round + 1}.cpuprofile`);

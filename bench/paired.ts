@@ -36,9 +36,9 @@ function take(side: Side, count: number): PendingLogin[][] {
 }
 
 async function measurePhase(side: Side, client: HttpClient, perPhase: number): Promise<void> {
-  const before = await side.snapshot(true);
+  const before = await side.snapshot();
   const run = await runCallbacks(client, side.appURL, take(side, perPhase));
-  const after = await side.snapshot(false);
+  const after = await side.snapshot();
   if (run.failureCount > 0) {
     throw new Error(`${side.variant}: ${run.failureCount} logins failed: ${run.failures[0]}`);
   }

@@ -4,7 +4,7 @@
  * side-by-side benchmark (login-benchmark.ts) and the paired comparison (paired.ts).
  */
 import { fileURLToPath } from 'node:url';
-import type { AppReady, SnapshotCall } from './app-process.js';
+import type { AppReady } from './app-process.js';
 import type { AppConfig } from './apps.js';
 import type { FakesReady, RegisterCall } from './fakes-process.js';
 import { type Child, type ProcessSnapshot, startChild } from './ipc.js';
@@ -30,11 +30,11 @@ export interface RunningApp {
   app: Child<AppReady>;
   appURL: string;
   callbackURL: string;
-  /** The app's own counters; `gc` runs a full collection first. */
-  snapshot(gc: boolean): Promise<ProcessSnapshot>;
+  /** The app's own counters. */
+  snapshot(): Promise<ProcessSnapshot>;
 }
 
-/** Starts an app for `variant` pointed at `fakes` (`--expose-gc` for the snapshots' full GC). */
+/** Starts an app for `variant` pointed at `fakes`. */
 export async function startApp(
   variant: VariantName,
   fakes: Child<FakesReady>,
@@ -44,11 +44,7 @@ export async function startApp(
     exbo: { ...fakes.ready.exbo, ...fakes.ready.clients.exbo },
     soa2: { ...fakes.ready.soa2, ...fakes.ready.clients.soa2 },
   };
-  const app = await startChild<AppReady>(
-    here('./app-process.js'),
-    [JSON.stringify(config)],
-    ['--expose-gc'],
-  );
+  const app = await startChild<AppReady>(here('./app-process.js'), [JSON.stringify(config)]);
   try {
     const { port, callbackURL } = app.ready;
     await fakes.call('register', {
@@ -59,7 +55,7 @@ export async function startApp(
       app,
       appURL: `http://127.0.0.1:${port}`,
       callbackURL,
-      snapshot: (gc) => app.call<ProcessSnapshot>('snapshot', { gc } satisfies SnapshotCall),
+      snapshot: () => app.call<ProcessSnapshot>('snapshot'),
     };
   } catch (err) {
     await app.stop();
