@@ -97,7 +97,7 @@ for (const sender of senders) {
         method: 'POST',
         url: `${server.url}/echo`,
         headers: { Authorization: 'Bearer abc' },
-        form: { grant_type: 'authorization_code', code: 'c d+é&=' },
+        form: { grant_type: 'authorization_code', code: 'c d+é&=', lone: '\uD800x' },
         purpose: 'the echo request',
       });
       assert.equal(res.status, 200);
@@ -108,10 +108,15 @@ for (const sender of senders) {
       assert.equal(echoed.headers.authorization, 'Bearer abc');
       assert.equal(echoed.headers['content-type'], 'application/x-www-form-urlencoded');
       assert.equal(echoed.headers['content-length'], String(echoed.body.length));
-      assert.equal(echoed.body, 'grant_type=authorization_code&code=c%20d%2B%C3%A9%26%3D');
+      // A space as %20, and a lone surrogate as U+FFFD (never merged with the next character).
+      assert.equal(
+        echoed.body,
+        'grant_type=authorization_code&code=c%20d%2B%C3%A9%26%3D&lone=%EF%BF%BDx',
+      );
       assert.deepEqual(Object.fromEntries(new URLSearchParams(echoed.body)), {
         grant_type: 'authorization_code',
         code: 'c d+é&=',
+        lone: '\uFFFDx',
       });
       assert.equal(res.headers.get('x-answer'), 'yes');
       assert.equal(res.headers.get('content-type'), 'application/json');
