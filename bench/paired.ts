@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { mintLogins, type PendingLogin, runCallbacks } from './driver.js';
 import { HttpClient } from './http-client.js';
 import { cpuMicros, MINT_PARALLEL, type RunningApp, startApp, startFakes } from './processes.js';
-import { median } from './stats.js';
+import { median, medianAndRangeCells } from './stats.js';
 import { VARIANT_NAMES, VARIANTS, type VariantName } from './variants.js';
 
 const USAGE = `Usage: npm run bench:paired -- VARIANT_A VARIANT_B [--pairs N] [--per-phase N]
@@ -116,11 +116,7 @@ async function main(argv: string[]): Promise<number> {
         '',
         '| | median CPU µs/login | range |',
         '| --- | --- | --- |',
-        ...sides.map(
-          (side) =>
-            `| ${side.variant} | ${median(side.cpuPerLogin).toFixed(0)} | ` +
-            `${Math.min(...side.cpuPerLogin).toFixed(0)}–${Math.max(...side.cpuPerLogin).toFixed(0)} |`,
-        ),
+        ...sides.map((side) => `| ${side.variant} ${medianAndRangeCells(side.cpuPerLogin)}`),
         '',
         `Median per-pair ratio ${a.variant}/${b.variant}: **${median(ratios).toFixed(3)}×** ` +
           `(${a.variant} used less CPU in ${aWins} of ${pairs} pairs).`,

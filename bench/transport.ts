@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Transport } from '@exbo-soa2/core';
 import OAuth2Strategy from 'passport-oauth2';
-import { median } from './stats.js';
+import { median, medianAndRangeCells } from './stats.js';
 
 const CLIENTS = ['transport (node:http)', 'transport (injected fetch)', 'node-oauth'] as const;
 type ClientName = (typeof CLIENTS)[number];
@@ -110,7 +110,7 @@ async function measure(client: ClientName, port: number): Promise<void> {
   process.send?.(perRequest, () => process.exit(0));
 }
 
-/** Forks this file in `role` and resolves with its first message. */
+/** Forks this file with `args` (its role first); `message` is the child's first message. */
 function child<T>(args: string[]): { process: ChildProcess; message: Promise<T> } {
   const started = fork(fileURLToPath(import.meta.url), args, { execArgv: [] });
   const message = new Promise<T>((resolve, reject) => {
@@ -144,9 +144,7 @@ async function main(): Promise<void> {
     );
     console.log('| client | CPU µs per request, median | range |\n| --- | --- | --- |');
     for (const [client, figures] of results) {
-      const low = Math.min(...figures).toFixed(0);
-      const high = Math.max(...figures).toFixed(0);
-      console.log(`| ${client} | ${median(figures).toFixed(0)} | ${low}–${high} |`);
+      console.log(`| ${client} ${medianAndRangeCells(figures)}`);
     }
   } finally {
     server.process.kill();
