@@ -7,6 +7,8 @@
  * `message` is for people and never contains a secret or a token.
  */
 
+import { redactCause, redactSecrets } from './redact.js';
+
 /** Stable codes: part of the public API. */
 export type OAuthErrorCode =
   /**
@@ -102,6 +104,12 @@ export interface OAuthErrorDetails {
   retryAfter?: number;
   /** The underlying error (network failures, aborted requests). */
   cause?: unknown;
+  /**
+   * Values that must appear nowhere in the error: removed from the message, every detail above
+   * and the cause, then forgotten (never stored). Give `answerSecrets(body, sent)` (redact.ts):
+   * what we sent and every token the provider's answer holds.
+   */
+  redact?: readonly (string | undefined)[];
 }
 
 /**
@@ -124,19 +132,25 @@ export class OAuthError extends Error {
   declare readonly retryAfter?: number;
 
   constructor(code: OAuthErrorCode, message: string, details: OAuthErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const hidden = details.redact ?? [];
+    const clean = (text: string) => redactSecrets(text, hidden);
+    // Redacted before super(): the stack captured there repeats the message.
+    super(
+      clean(message),
+      details.cause === undefined ? undefined : { cause: redactCause(details.cause, hidden) },
+    );
     this.code = code;
     this.status = APP_STATUS[code];
     this.provider = details.provider;
     // Only the fields that are set, so logged errors stay short (hence `declare` above: a class
     // field would exist as `undefined` on every instance).
     if (details.upstreamStatus !== undefined) this.upstreamStatus = details.upstreamStatus;
-    if (details.providerError !== undefined) this.providerError = details.providerError;
+    if (details.providerError !== undefined) this.providerError = clean(details.providerError);
     if (details.providerDescription !== undefined) {
-      this.providerDescription = details.providerDescription;
+      this.providerDescription = clean(details.providerDescription);
     }
-    if (details.providerReason !== undefined) this.providerReason = details.providerReason;
-    if (details.bodyExcerpt !== undefined) this.bodyExcerpt = details.bodyExcerpt;
+    if (details.providerReason !== undefined) this.providerReason = clean(details.providerReason);
+    if (details.bodyExcerpt !== undefined) this.bodyExcerpt = clean(details.bodyExcerpt);
     if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
   }
 }

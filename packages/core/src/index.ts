@@ -7,7 +7,8 @@ export {
 } from './callback-request.js';
 export { callbackify } from './callbackify.js';
 export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
-export { bodyExcerpt, redactSecrets } from './redact.js';
+export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
+export { retryAfterSeconds } from './retry-after.js';
 export {
   newStateHandle,
   SessionStateStore,

@@ -11,7 +11,7 @@
  */
 import { OAuthError } from './errors.js';
 import { BodyTooLargeError, Exchange } from './exchange.js';
-import { bodyExcerpt, redactSecrets } from './redact.js';
+import { answerSecrets, bodyExcerpt } from './redact.js';
 import { type FetchLike, fetchSender, nodeHttpSender, type Sender } from './senders.js';
 
 export type { FetchLike } from './senders.js';
@@ -114,9 +114,18 @@ export class Transport {
     try {
       const answer = await this.send(req.url, { method: req.method, headers, body }, exchange);
       const text = this.decoder.decode(answer.body);
-      return new ProviderAnswer(answer.status, text, parseJson(text), answer.headers);
+      const json = parseJson(text);
+      const problem = jsonShapeProblem(json);
+      if (problem !== undefined) {
+        throw new OAuthError(
+          'PROVIDER_BAD_RESPONSE',
+          `${this.providerLabel} answered ${req.purpose} with HTTP ${answer.status} and JSON ${problem}`,
+          { provider: this.provider, upstreamStatus: answer.status },
+        );
+      }
+      return new ProviderAnswer(answer.status, text, json, answer.headers);
     } catch (err) {
-      throw this.toOAuthError(err, req, exchange);
+      throw err instanceof OAuthError ? err : this.toOAuthError(err, req, exchange);
     } finally {
       exchange.finish();
     }
@@ -142,6 +151,7 @@ export class Transport {
         provider: this.provider,
         upstreamStatus: res.status,
         bodyExcerpt: bodyExcerpt(res.text, secrets),
+        redact: answerSecrets(res.text, secrets),
       },
     );
   }
@@ -173,13 +183,10 @@ export class Transport {
     const reason = networkReason(err);
     return new OAuthError(
       'PROVIDER_UNREACHABLE',
-      redactSecrets(
-        answered
-          ? `${label} broke off its answer to ${req.purpose} (HTTP ${answeredStatus}, ${host}): ${reason}`
-          : `${label} could not be reached for ${req.purpose} (${host}): ${reason}`,
-        req.secrets ?? [],
-      ),
-      { provider: this.provider, cause: err, ...upstream },
+      answered
+        ? `${label} broke off its answer to ${req.purpose} (HTTP ${answeredStatus}, ${host}): ${reason}`
+        : `${label} could not be reached for ${req.purpose} (${host}): ${reason}`,
+      { provider: this.provider, cause: err, redact: req.secrets ?? [], ...upstream },
     );
   }
 }
@@ -225,6 +232,33 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Bounds on the JSON a provider may send. `JSON.parse` itself copes with any nesting, but what
+ * the app does next does not: an app that keeps the profile in its session serialises
+ * `profile._json` recursively, and 100,000 levels (under 1 MiB) overflow the stack there. Real
+ * answers are a few levels deep (the game API's about six) with at most a few thousand values.
+ */
+const MAX_JSON_DEPTH = 64;
+/** Object members and array elements, counted together over the whole answer. */
+const MAX_JSON_VALUES = 100_000;
+
+/** Why `json` is beyond those bounds, or `undefined` when it is not (checked without recursion). */
+function jsonShapeProblem(json: unknown): string | undefined {
+  if (json === null || typeof json !== 'object') return undefined;
+  const stack: Array<{ value: object; depth: number }> = [{ value: json, depth: 1 }];
+  let values = 0;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (item.depth > MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
+    const inner = Array.isArray(item.value) ? item.value : Object.values(item.value);
+    values += inner.length;
+    if (values > MAX_JSON_VALUES) return `of more than ${MAX_JSON_VALUES} values`;
+    for (const value of inner) {
+      if (value !== null && typeof value === 'object') stack.push({ value, depth: item.depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 function safeHost(url: string): string {

@@ -9,7 +9,13 @@
  * - `'client-secret'`: `Client-Id` / `Client-Secret` headers, for app-level data without any token;
  * - `'none'`: public routes such as `/regions`.
  */
-import { bodyExcerpt, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import {
+  answerSecrets,
+  bodyExcerpt,
+  type HttpResponse,
+  OAuthError,
+  type Transport,
+} from '@exbo-soa2/core';
 import { AppTokenManager } from './app-token.js';
 import { type ExboCharacter, isCharacterList } from './characters.js';
 import type { ExboClient } from './client.js';
@@ -245,6 +251,7 @@ export class ExboGameApi {
           ...details,
           ...(title !== undefined && { providerDescription: title }),
           bodyExcerpt: bodyExcerpt(res.text, secrets),
+          redact: answerSecrets(res.text, secrets),
         },
       );
     }

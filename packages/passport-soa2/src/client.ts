@@ -93,11 +93,13 @@ export class Soa2Client {
    */
   async fetchProfile(accessToken: string): Promise<Soa2Profile> {
     requireToken('accessToken', accessToken);
-    const secrets = [accessToken];
+    const authorization = bearerAuthorization(accessToken);
+    // The token goes out base64-encoded: a page echoing our header quotes it in that form.
+    const secrets = [accessToken, authorization.slice('Bearer '.length)];
     const res = await this.transport.request({
       method: 'GET',
       url: this.userURL,
-      headers: { Authorization: bearerAuthorization(accessToken) },
+      headers: { Authorization: authorization },
       secrets,
       purpose: PURPOSE.profile,
     });
