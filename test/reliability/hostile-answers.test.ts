@@ -199,6 +199,39 @@ for (const name of PROVIDERS) {
       }
     });
 
+    test('a token endpoint that echoes the code and the client secret we sent', LIMIT, async () => {
+      const echo = (make: (sent: string) => string, type: string): Handler => {
+        return (req, res) => {
+          let sent = '';
+          req.on('data', (chunk: Buffer) => {
+            sent += chunk.toString();
+          });
+          req.on('end', () => {
+            const values = /^\s*\{/.test(sent)
+              ? Object.values(JSON.parse(sent) as Record<string, unknown>).join(' ')
+              : [...new URLSearchParams(sent).values()].join(' ');
+            res.writeHead(400, { 'Content-Type': type });
+            res.end(make(values));
+          });
+        };
+      };
+      const bodies: Array<[string, Handler]> = [
+        ['HTML', echo((v) => `<html><body><p>Bad request: ${v}</p></body></html>`, 'text/html')],
+        ['text', echo((v) => `bad request: ${v}`, 'text/plain')],
+        [
+          'JSON',
+          echo(
+            (v) => JSON.stringify({ error: 'invalid_request', error_description: `bad: ${v}` }),
+            'application/json',
+          ),
+        ],
+      ];
+      for (const [kind, token] of bodies) {
+        const { err, code } = await attempt(name, { token, profile: profileOf(name) });
+        assertHidden(err, [code, CLIENT_SECRET[name]], kind);
+      }
+    });
+
     test('a 200 without access_token whose other field holds the refresh token', LIMIT, async () => {
       const tokens = newTokens();
       const { err, code } = await attempt(name, {
