@@ -102,6 +102,45 @@ describe('two instances sharing sessions through Redis', () => {
     });
   }
 
+  for (const [i, provider] of PROVIDERS.entries()) {
+    // The process-wide record of used states (core/src/state-store.ts) is not shared between
+    // instances: what stops this replay is the state leaving the shared session.
+    test(`${provider}: a callback completed on A is refused when replayed on B`, { timeout: 20_000 }, async () => {
+      const account = providers.accounts[provider][10 + i] as Account;
+      const browser = new Browser();
+      balancer.pin(A);
+      const consent = await browser.get(`${balancer.url}/auth/${provider}`);
+      const back = await browser.submit(
+        consent,
+        CONSENT_BUTTONS[provider],
+        { user: account.id },
+        { follow: false },
+      );
+      const callback = back.headers.get('location') ?? '';
+      const code = new URL(callback).searchParams.get('code') ?? '';
+      const startedSession = await browser.jar.getCookieString(balancer.url);
+      assert.equal((await browser.get(callback, { follow: false })).status, 303, 'A signs in');
+
+      balancer.pin(B);
+      try {
+        // With the session the login was started in, and with the one the login created.
+        for (const cookie of [startedSession, await browser.jar.getCookieString(balancer.url)]) {
+          const replay = await fetch(callback, { redirect: 'manual', headers: { Cookie: cookie } });
+          assert.equal(replay.status, 403, 'B refuses the replay');
+          assert.match(await replay.text(), /Your login expired/);
+        }
+      } finally {
+        balancer.pin(undefined);
+      }
+      const fake = provider === 'exbo' ? providers.exbo : providers.soa2;
+      const exchanges = fake.requests.filter(
+        (r) => r.method === 'POST' && /\/(token|tokens)$/.test(r.path) && r.body.includes(code),
+      );
+      assert.equal(exchanges.length, 1, 'the code went to the provider once');
+      assertSignedInAs(await homeOn(A, browser), account, 'still signed in on A');
+    });
+  }
+
   test('a logout on B ends the session on A', async () => {
     const account = providers.accounts.exbo[5] as Account;
     const browser = new Browser();
