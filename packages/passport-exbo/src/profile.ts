@@ -100,9 +100,12 @@ export async function fetchProfile(
     throw transport.unexpected(res, PURPOSE, 'expected the user as JSON', [accessToken]);
   }
   if (!isUserJson(res.json)) {
-    throw transport.unexpected(res, PURPOSE, 'the answer is not a user with a login and an id that is a non-negative integer below 2^53', [
-      accessToken,
-    ]);
+    throw transport.unexpected(
+      res,
+      PURPOSE,
+      'the answer is not a user with a login and an id that is a non-negative integer below 2^53',
+      [accessToken],
+    );
   }
   return toProfile(res.json, res.text);
 }
