@@ -93,7 +93,10 @@ describe('values we sent, of 6 to 60 characters', () => {
 
   test('shorter values are left alone: they would redact words, not secrets', () => {
     assert.equal(redactSecrets('the code abcde expired', ['abcde']), 'the code abcde expired');
-    assert.equal(redactSecrets('the code abcdef expired', ['abcdef']), 'the code [redacted] expired');
+    assert.equal(
+      redactSecrets('the code abcdef expired', ['abcdef']),
+      'the code [redacted] expired',
+    );
   });
 
   test('JSON-escaped and percent-encoded forms are redacted too', () => {

@@ -22,7 +22,9 @@ function verify(
   );
 }
 
-test('a handle verifies once, returns the app state, and cannot be replayed', async () => {
+test('a handle verifies once, returns the app state, and cannot be replayed', {
+  timeout: 10_000,
+}, async () => {
   const req = { session: {} as Record<string, unknown> };
   const handle = await store(req, { returnTo: '/x' });
   assert.match(handle, /^[A-Za-z0-9_-]{43}$/);
@@ -33,7 +35,9 @@ test('a handle verifies once, returns the app state, and cannot be replayed', as
   assert.equal(req.session.k, undefined, 'the session key is removed when nothing is pending');
 });
 
-test('two pending logins in one session both work; the oldest beyond maxPending is dropped', async () => {
+test('two pending logins in one session both work; the oldest beyond maxPending is dropped', {
+  timeout: 10_000,
+}, async () => {
   const s = new SessionStateStore({ key: 'k', provider: 'p', maxPending: 2 });
   const req = { session: {} };
   const a = await store(req, undefined, s);
@@ -66,7 +70,9 @@ async function withClock(body: (clock: { tick(ms: number): void }) => Promise<vo
   }
 }
 
-test('a login is valid for maxAge, then fails with a message saying it expired', async () => {
+test('a login is valid for maxAge, then fails with a message saying it expired', {
+  timeout: 10_000,
+}, async () => {
   await withClock(async (clock) => {
     const s = new SessionStateStore({ key: 'k', provider: 'p', maxAge: 60_000 });
     const req = { session: {} };
@@ -81,7 +87,7 @@ test('a login is valid for maxAge, then fails with a message saying it expired',
   });
 });
 
-test('the default maxAge is one hour', async () => {
+test('the default maxAge is one hour', { timeout: 10_000 }, async () => {
   await withClock(async (clock) => {
     const req = { session: {} };
     const onTime = await store(req);
@@ -93,7 +99,9 @@ test('the default maxAge is one hour', async () => {
   });
 });
 
-test('a replay after the process-wide replay window still fails: the state left the session', async () => {
+test('a replay after the process-wide replay window still fails: the state left the session', {
+  timeout: 10_000,
+}, async () => {
   await withClock(async (clock) => {
     const req = { session: {} as Record<string, unknown> };
     const handle = await store(req);
@@ -107,7 +115,9 @@ test('a replay after the process-wide replay window still fails: the state left 
   });
 });
 
-test('two copies of one session (concurrent requests) cannot both use a state', async () => {
+test('two copies of one session (concurrent requests) cannot both use a state', {
+  timeout: 10_000,
+}, async () => {
   const first = { session: {} as Record<string, unknown> };
   const handle = await store(first);
   const second = { session: structuredClone(first.session) };
@@ -117,7 +127,9 @@ test('two copies of one session (concurrent requests) cannot both use a state', 
   assert.equal((copy.info as { message: string }).message, ALREADY_USED);
 });
 
-test('malformed, missing and foreign states fail; no session is an error', async () => {
+test('malformed, missing and foreign states fail; no session is an error', {
+  timeout: 10_000,
+}, async () => {
   const req = { session: {} };
   await store(req);
   for (const bad of [undefined, '', ['a', 'b'], 'short', 'A'.repeat(43)]) {

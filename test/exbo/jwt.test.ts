@@ -16,7 +16,9 @@ before(async () => {
 after(() => fake.close());
 
 describe('decodeAccessToken', () => {
-  test('reads a user token from the fake: aud, sub, times, jti and the expiry as a Date', async () => {
+  test('reads a user token from the fake: aud, sub, times, jti and the expiry as a Date', {
+    timeout: 10_000,
+  }, async () => {
     const user = DEFAULT_EXBO_USERS[0];
     assert.ok(user);
     const issuedAround = Math.floor(Date.now() / 1000);
@@ -55,7 +57,7 @@ describe('decodeAccessToken', () => {
     assert.equal(claims.exp - (claims.iat ?? 0), tokens.expires_in);
   });
 
-  test('an application token has no sub', async () => {
+  test('an application token has no sub', { timeout: 10_000 }, async () => {
     const { access_token } = await newClient(fake).requestAppToken();
     const claims = decodeAccessToken(access_token);
     assert.equal(claims.kind, 'application');
@@ -63,7 +65,9 @@ describe('decodeAccessToken', () => {
     assert.equal(claims.aud, CLIENT_ID);
   });
 
-  test('is not verification: a forged token decodes, and EXBO rejects it', async () => {
+  test('is not verification: a forged token decodes, and EXBO rejects it', {
+    timeout: 10_000,
+  }, async () => {
     const tokens = await login(newClient(fake));
     const [header, payload] = tokens.access_token.split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
@@ -78,7 +82,9 @@ describe('decodeAccessToken', () => {
     );
   });
 
-  test('anything else is a TypeError that does not quote the token', async () => {
+  test('anything else is a TypeError that does not quote the token', {
+    timeout: 10_000,
+  }, async () => {
     const { refresh_token } = await login(newClient(fake));
     const samples = [
       refresh_token ?? 'def502',

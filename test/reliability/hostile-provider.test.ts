@@ -107,7 +107,9 @@ async function attemptLogin(name: ProviderName, script: Script): Promise<void> {
 
 describe('hostile provider answers', () => {
   for (const name of PROVIDERS) {
-    test(`${name}: every answer ends in success or one clear error, within the timeout`, async () => {
+    test(`${name}: every answer ends in success or one clear error, within the timeout`, {
+      timeout: 110_000,
+    }, async () => {
       await fc.assert(
         fc.asyncProperty(scripts, (script) => attemptLogin(name, script)),
         { numRuns: RUNS_PER_PROVIDER },

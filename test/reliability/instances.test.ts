@@ -71,7 +71,9 @@ async function homeOn(instance: number, browser: Browser): Promise<string> {
 
 describe('two instances sharing sessions through Redis', () => {
   for (const [i, provider] of PROVIDERS.entries()) {
-    test(`${provider}: a login started on instance A completes when the callback reaches B`, async () => {
+    test(`${provider}: a login started on instance A completes when the callback reaches B`, {
+      timeout: 30_000,
+    }, async () => {
       const account = providers.accounts[provider][i] as Account;
       const browser = new Browser();
       balancer.pin(A);
@@ -105,7 +107,9 @@ describe('two instances sharing sessions through Redis', () => {
   for (const [i, provider] of PROVIDERS.entries()) {
     // The process-wide record of used states (core/src/state-store.ts) is not shared between
     // instances: what stops this replay is the state leaving the shared session.
-    test(`${provider}: a callback completed on A is refused when replayed on B`, { timeout: 20_000 }, async () => {
+    test(`${provider}: a callback completed on A is refused when replayed on B`, {
+      timeout: 20_000,
+    }, async () => {
       const account = providers.accounts[provider][10 + i] as Account;
       const browser = new Browser();
       balancer.pin(A);
@@ -141,7 +145,7 @@ describe('two instances sharing sessions through Redis', () => {
     });
   }
 
-  test('a logout on B ends the session on A', async () => {
+  test('a logout on B ends the session on A', { timeout: 30_000 }, async () => {
     const account = providers.accounts.exbo[5] as Account;
     const browser = new Browser();
     await login(browser, account, A);
@@ -170,7 +174,9 @@ describe('two instances sharing sessions through Redis', () => {
     assert.equal(signedInAs(await onA.text()), undefined, 'A no longer knows the session');
   });
 
-  test('the sessions are in Redis, under the app prefix; each instance says so at start', async () => {
+  test('the sessions are in Redis, under the app prefix; each instance says so at start', {
+    timeout: 30_000,
+  }, async () => {
     const client = createClient({ url: redis.url });
     await client.connect();
     try {
@@ -189,7 +195,9 @@ describe('two instances sharing sessions through Redis', () => {
     }
   });
 
-  test('EXBO application token: shared by instances through the same Redis, minted once', async () => {
+  test('EXBO application token: shared by instances through the same Redis, minted once', {
+    timeout: 30_000,
+  }, async () => {
     const script = fileURLToPath(new URL('./helpers/app-token-process.ts', import.meta.url));
     const grants = () =>
       providers.exbo.requests.filter((r) => r.body.includes('grant_type=client_credentials'))
@@ -241,7 +249,9 @@ describe('two instances sharing sessions through Redis', () => {
     assert.equal(providers.exbo.tokenStatus(token), 'active');
   });
 
-  test('an instance that crashes loses nobody: the other one carries on', async () => {
+  test('an instance that crashes loses nobody: the other one carries on', {
+    timeout: 30_000,
+  }, async () => {
     const account = providers.accounts.soa2[7] as Account;
     const browser = new Browser();
     await login(browser, account);
@@ -249,7 +259,9 @@ describe('two instances sharing sessions through Redis', () => {
     assertSignedInAs(await homeOn(A, browser), account, 'on A after B crashed');
   });
 
-  test('Redis down: error pages at once, no hung request; back to normal when Redis returns', async () => {
+  test('Redis down: error pages at once, no hung request; back to normal when Redis returns', {
+    timeout: 30_000,
+  }, async () => {
     const browser = new Browser();
     await login(browser, providers.accounts.exbo[9] as Account, A);
     await redis.stop();
@@ -281,7 +293,9 @@ describe('two instances sharing sessions through Redis', () => {
 });
 
 describe('REDIS_URL settings', () => {
-  test('a Redis that cannot be reached stops start-up, naming REDIS_URL and not its password', async () => {
+  test('a Redis that cannot be reached stops start-up, naming REDIS_URL and not its password', {
+    timeout: 30_000,
+  }, async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [SERVER_JS], {
       env: {

@@ -19,13 +19,17 @@ function assertAllCorrect(report: LoadReport): void {
   assert.equal(report.byProvider.exbo + report.byProvider.soa2, report.logins);
 }
 
-test('300 concurrent logins, both providers: each session signed in as its own account', async () => {
+test('300 concurrent logins, both providers: each session signed in as its own account', {
+  timeout: 110_000,
+}, async () => {
   const report = await runLoad({ logins: 300, concurrency: 50 });
   assert.equal(report.sessionStore, 'memory');
   assertAllCorrect(report);
 });
 
-test('150 logins across two instances sharing Redis, requests round-robin', async () => {
+test('150 logins across two instances sharing Redis, requests round-robin', {
+  timeout: 110_000,
+}, async () => {
   const report = await runLoad({ logins: 150, concurrency: 30, instances: 2 });
   assert.equal(report.sessionStore, 'redis');
   assert.equal(report.appPeakRss.length, 2);

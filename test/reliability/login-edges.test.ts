@@ -107,7 +107,10 @@ async function started(on: TestApp, name: ProviderName) {
   return { browser, state };
 }
 
-const CODE: Record<ProviderName, string> = { exbo: `def502${'0'.repeat(60)}`, soa2: 'c'.repeat(64) };
+const CODE: Record<ProviderName, string> = {
+  exbo: `def502${'0'.repeat(60)}`,
+  soa2: 'c'.repeat(64),
+};
 
 for (const name of PROVIDERS) {
   describe(`${name}: callback edges`, () => {
@@ -136,17 +139,29 @@ for (const name of PROVIDERS) {
       assert.equal(res.status, 200, res.text);
     });
 
-    test('a callback with a state and no code fails at once, without a new login', LIMIT, async () => {
-      const { browser, state } = await started(app, name);
-      hits = [];
-      const mark = app.records.length;
-      const res = await sendWithCookies(browser, 'GET', `${app.url}/callback/${name}?state=${state}`);
-      assert.equal(res.status, 302);
-      assert.equal(new URL(res.location ?? '', app.url).pathname, '/failed', 'not to the provider');
-      assert.deepEqual(app.records[mark]?.actions, ['fail']);
-      assert.deepEqual(app.records[mark]?.last, [{ message: NO_CODE }, 400]);
-      assert.deepEqual(hits, [], 'the provider was not asked anything');
-    });
+    test(
+      'a callback with a state and no code fails at once, without a new login',
+      LIMIT,
+      async () => {
+        const { browser, state } = await started(app, name);
+        hits = [];
+        const mark = app.records.length;
+        const res = await sendWithCookies(
+          browser,
+          'GET',
+          `${app.url}/callback/${name}?state=${state}`,
+        );
+        assert.equal(res.status, 302);
+        assert.equal(
+          new URL(res.location ?? '', app.url).pathname,
+          '/failed',
+          'not to the provider',
+        );
+        assert.deepEqual(app.records[mark]?.actions, ['fail']);
+        assert.deepEqual(app.records[mark]?.last, [{ message: NO_CODE }, 400]);
+        assert.deepEqual(hits, [], 'the provider was not asked anything');
+      },
+    );
   });
 }
 

@@ -144,7 +144,9 @@ async function createApp(args: string[] = ['--name', 'CLI app']) {
 }
 
 describe('soa2 login', () => {
-  test('interactive: prints the text, checks on Enter, checks again, saves a private session', async () => {
+  test('interactive: prints the text, checks on Enter, checks again, saves a private session', {
+    timeout: 30_000,
+  }, async () => {
     const run = start(['login', KENNY.name]);
     const shown = await run.waitFor(/press Enter here/);
     assert.match(shown, /post this text, exactly, as a comment on your own Scratch profile/);
@@ -180,7 +182,9 @@ describe('soa2 login', () => {
     assert.match(listed.stdout, /You have no SOA2 applications/, 'the saved session is reused');
   });
 
-  test('the input ends before confirming: exit 1, and the saved login can be finished later', async () => {
+  test('the input ends before confirming: exit 1, and the saved login can be finished later', {
+    timeout: 30_000,
+  }, async () => {
     const started = await soa2(['login', KENNY.name]);
     assert.equal(started.status, 1);
     assert.match(
@@ -193,7 +197,7 @@ describe('soa2 login', () => {
     assert.match(finished.stdout, /Logged in to SOA2 as kenny2scratch/);
   });
 
-  test('--no-wait and --finish with --json, for scripts', async () => {
+  test('--no-wait and --finish with --json, for scripts', { timeout: 30_000 }, async () => {
     const started = await soa2(['login', KENNY.name, '--no-wait', '--json']);
     assert.equal(started.status, 0, started.stderr);
     const challenge = JSON.parse(started.stdout);
@@ -215,7 +219,9 @@ describe('soa2 login', () => {
     assert.equal(result.sessionFile, sessionFile);
   });
 
-  test('an expired CSRF token: exit 1 saying the login is too old', async () => {
+  test('an expired CSRF token: exit 1 saying the login is too old', {
+    timeout: 30_000,
+  }, async () => {
     const started = await soa2(['login', KENNY.name, '--no-wait']);
     fake.postComment(KENNY.name, printedCode(started.stdout));
     now += 31 * 60 * 1000;
@@ -228,7 +234,9 @@ describe('soa2 login', () => {
     assert.match(late.stderr, /started 31 minutes ago, and SOA2 accepts it for 30 minutes only/);
   });
 
-  test('bad input: a malformed username, an unknown user, --finish with nothing started', async () => {
+  test('bad input: a malformed username, an unknown user, --finish with nothing started', {
+    timeout: 30_000,
+  }, async () => {
     const sent = await requestsDuring(async () => {
       for (const name of ['a b', 'ab', 'x'.repeat(21)]) {
         const bad = await soa2(['login', name]);
@@ -248,7 +256,9 @@ describe('soa2 login', () => {
 });
 
 describe('soa2 apps', () => {
-  test('create, list, show, update, reset-secret, delete; the secret printed only twice', async () => {
+  test('create, list, show, update, reset-secret, delete; the secret printed only twice', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     const created = await soa2([
       'apps',
@@ -346,7 +356,9 @@ describe('soa2 apps', () => {
     assert.match(gone.stderr, new RegExp(`You have no application ${id} on SOA2`));
   });
 
-  test('bad input: exit 2 and no request for usage errors, exit 1 for unknown apps', async () => {
+  test('bad input: exit 2 and no request for usage errors, exit 1 for unknown apps', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     const id = String((await createApp()).client_id);
     const usage: string[][] = [
@@ -384,7 +396,7 @@ describe('soa2 apps', () => {
     assert.equal(unknown.stdout, '');
   });
 
-  test('help', async () => {
+  test('help', { timeout: 30_000 }, async () => {
     const help = await soa2(['--help'], { bare: true });
     assert.equal(help.status, 0);
     assert.match(help.stdout, /^Usage: soa2 <command> \[options\]/);
@@ -404,7 +416,9 @@ describe('soa2 apps', () => {
 });
 
 describe('the session file', () => {
-  test('not logged in: exit 1 without a request, as text or as JSON', async () => {
+  test('not logged in: exit 1 without a request, as text or as JSON', {
+    timeout: 30_000,
+  }, async () => {
     const sent = await requestsDuring(async () => {
       const text = await soa2(['apps', 'list']);
       assert.equal(text.status, 1);
@@ -423,7 +437,9 @@ describe('the session file', () => {
     assert.equal(sent.length, 0);
   });
 
-  test('an expired session is not used: exit 1 without a request', async () => {
+  test('an expired session is not used: exit 1 without a request', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     const session = await readSession();
     session.cookies[0].expires = Date.now() - 1000;
@@ -439,7 +455,9 @@ describe('the session file', () => {
     assert.equal(sent.length, 0);
   });
 
-  test('a session SOA2 ended: exit 1, and the file no longer claims a login', async () => {
+  test('a session SOA2 ended: exit 1, and the file no longer claims a login', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     now += 24 * 3600 * 1000 + 1000;
     const run = await soa2(['apps', 'list']);
@@ -450,7 +468,9 @@ describe('the session file', () => {
     assert.match((await soa2(['apps', 'list'])).stderr, /Not logged in to SOA2/);
   });
 
-  test('a file others can read is made private again, with a warning', async () => {
+  test('a file others can read is made private again, with a warning', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     await chmod(sessionFile, 0o644);
     const run = await soa2(['apps', 'list']);
@@ -462,7 +482,7 @@ describe('the session file', () => {
     assert.equal((await stat(sessionFile)).mode & 0o777, 0o600);
   });
 
-  test('a session for another API is not used there', async () => {
+  test('a session for another API is not used there', { timeout: 30_000 }, async () => {
     await logIn();
     const run = await soa2(
       ['apps', 'list', '--session-file', sessionFile, '--api-url', 'http://127.0.0.1:9/api'],
@@ -477,7 +497,9 @@ describe('the session file', () => {
     );
   });
 
-  test('a file that is not a session: a clear error; a new login replaces it, logout deletes it', async () => {
+  test('a file that is not a session: a clear error; a new login replaces it, logout deletes it', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     await writeFile(sessionFile, '{"hello": 1}', { mode: 0o600 });
     const run = await soa2(['apps', 'list']);
@@ -492,7 +514,9 @@ describe('the session file', () => {
     await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
   });
 
-  test('logout deletes the file; a second logout says there was none', async () => {
+  test('logout deletes the file; a second logout says there was none', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     const out = await soa2(['logout']);
     assert.equal(out.status, 0, out.stderr);
@@ -502,7 +526,7 @@ describe('the session file', () => {
     assert.deepEqual(JSON.parse(again.stdout), { loggedOut: false, sessionFile });
   });
 
-  test('the default location is under $XDG_CONFIG_HOME', async () => {
+  test('the default location is under $XDG_CONFIG_HOME', { timeout: 30_000 }, async () => {
     const config = join(dir, `xdg${counter}`);
     const env = { XDG_CONFIG_HOME: config };
     const started = await soa2(['login', KENNY.name, '--no-wait', '--api-url', fake.apiURL], {
@@ -525,7 +549,9 @@ describe('the session file', () => {
 });
 
 describe('an application created with the CLI', () => {
-  test('its --json output configures the strategy for a full login', async () => {
+  test('its --json output configures the strategy for a full login', {
+    timeout: 30_000,
+  }, async () => {
     await logIn();
     let profile: Soa2Profile | undefined;
     const created = await createApp(['--name', 'From the terminal']);
