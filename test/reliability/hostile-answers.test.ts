@@ -20,9 +20,8 @@ import { DEFAULT_EXBO_CLIENT, DEFAULT_SOA2_CLIENT } from '@exbo-soa2/fakes';
 import { Strategy as ExboStrategy, type VerifyCallback } from 'passport-exbo';
 import { Strategy as Soa2Strategy } from 'passport-soa2';
 import { startTestApp, type TestApp, trackProcessErrors } from '../helpers/app.js';
-import { Browser } from '../helpers/browser.js';
 import { listen, type RunningServer } from '../helpers/server.js';
-import { sendWithCookies } from './helpers/callback-requests.js';
+import { callbackWithFreshCode } from './helpers/callback-requests.js';
 import { PROVIDERS, type ProviderName } from './helpers/strategies.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -135,18 +134,7 @@ interface Attempt {
 /** A login against the stand-in scripted with `next`: start, then the provider's callback. */
 async function attempt(name: ProviderName, next: Script): Promise<Attempt> {
   script = next;
-  const browser = new Browser();
-  const start = await browser.get(`${app.url}/login/${name}`, { follow: false });
-  const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
-  const code =
-    name === 'soa2' ? randomBytes(32).toString('hex') : `def502${randomBytes(40).toString('hex')}`;
-  const mark = app.records.length;
-  const res = await sendWithCookies(
-    browser,
-    'GET',
-    `${app.url}/callback/${name}?code=${code}&state=${encodeURIComponent(state)}`,
-  );
-  const record = app.records[mark];
+  const { answer: res, code, record } = await callbackWithFreshCode(app, name);
   assert.equal(record?.actions.length, 1, `one Passport action, got ${record?.actions}`);
   assert.deepEqual(tracked.errors, [], 'no unhandled rejection or uncaught exception');
   return { ...res, err: record?.last?.[0], code };

@@ -112,16 +112,18 @@ const CODE: Record<ProviderName, string> = {
   soa2: 'c'.repeat(64),
 };
 
+/** The provider's redirect back to `on`, with a code of the provider's shape and `state`. */
+function callBack(on: TestApp, name: ProviderName, browser: Browser, state: string) {
+  const url = `${on.url}/callback/${name}?code=${CODE[name]}&state=${state}`;
+  return sendWithCookies(browser, 'GET', url);
+}
+
 for (const name of PROVIDERS) {
   describe(`${name}: callback edges`, () => {
     test('stateMaxAge is honoured: a login older than it fails as expired', LIMIT, async () => {
       const { browser, state } = await started(quickApp, name);
       await sleep(20);
-      const res = await sendWithCookies(
-        browser,
-        'GET',
-        `${quickApp.url}/callback/${name}?code=${CODE[name]}&state=${state}`,
-      );
+      const res = await callBack(quickApp, name, browser, state);
       assert.equal(res.status, 302);
       assert.equal(new URL(res.location ?? '', quickApp.url).pathname, '/failed');
       const failed = await browser.get(`${quickApp.url}/failed`);
@@ -131,11 +133,7 @@ for (const name of PROVIDERS) {
     test('a login within the default hour completes', LIMIT, async () => {
       const { browser, state } = await started(app, name);
       await sleep(20);
-      const res = await sendWithCookies(
-        browser,
-        'GET',
-        `${app.url}/callback/${name}?code=${CODE[name]}&state=${state}`,
-      );
+      const res = await callBack(app, name, browser, state);
       assert.equal(res.status, 200, res.text);
     });
 
@@ -174,11 +172,7 @@ describe('exbo: displayName', () => {
     test(`display_login ${JSON.stringify(displayLogin)} gives "${expected}"`, LIMIT, async () => {
       exboUser = { id: 90102, uuid: 'u-1', login: 'Test-1', display_login: displayLogin };
       const { browser, state } = await started(app, 'exbo');
-      const res = await sendWithCookies(
-        browser,
-        'GET',
-        `${app.url}/callback/exbo?code=${CODE.exbo}&state=${state}`,
-      );
+      const res = await callBack(app, 'exbo', browser, state);
       assert.equal(res.status, 200, res.text);
       assert.equal(JSON.parse(res.text).user.displayName, expected);
     });
