@@ -154,6 +154,23 @@ describe('tokens the answer holds are redacted wherever the answer repeats them'
   });
 });
 
+describe('quoting a large hostile page stays linear in its length', () => {
+  // A pattern that backtracks over every position of a long word took most of a minute for 40,000
+  // letters; these would take hours. A hang here blocks the event loop, so the runner's file
+  // timeout ends it rather than this test's own.
+  const pages = [
+    ['one word of 1 MiB', 'a'.repeat(1024 * 1024 - 64)],
+    ['a key followed by 1 MiB of spaces', `access_token${' '.repeat(1024 * 1024 - 64)}x`],
+    ['1 MiB of short words', 'code '.repeat(200_000)],
+  ] as const;
+  for (const [what, body] of pages) {
+    test(what, LIMIT, async () => {
+      const err = await errorFor('text/html', body, ['some-secret-value']);
+      assert.ok((err.bodyExcerpt ?? '').length <= 201);
+    });
+  }
+});
+
 describe('OAuthError applies `redact` to all it carries', () => {
   test('message, stack, details and cause; the original cause is left alone', () => {
     const secret = secretOf(40);

@@ -37,9 +37,12 @@ function redactJson(value: unknown): unknown {
 /**
  * `access_token=…`, `"refresh_token": "…` and the like outside well-formed JSON: a token endpoint
  * that answers form-encoded (GitHub does without `Accept: application/json`), or a body cut short.
+ * A key starts where a word starts (the lookbehind) and is judged by `isSensitiveKey`
+ * afterwards, so matching stays linear in the text's length: a pattern that looked for the
+ * sensitive word inside `[\w.-]*` runs retried every position of a long word, and a 40,000-letter
+ * error page took most of a minute of CPU.
  */
-const SENSITIVE_PAIR =
-  /([\w.-]*(?:token|secret|code|csrf|password|authorization)[\w.-]*)(["']?\s*[:=]\s*["']?)([^\s"'&,;<>}]+)/gi;
+const PAIR = /(?<![\w.-])([\w.-]+)(["']?\s*[:=]\s*["']?)([^\s"'&,;<>}]+)/g;
 
 /** Short numbers are statuses ("status code: 502"), not secrets. */
 function isStatusNumber(value: string): boolean {
@@ -47,8 +50,8 @@ function isStatusNumber(value: string): boolean {
 }
 
 function redactPairs(text: string): string {
-  return text.replace(SENSITIVE_PAIR, (pair, key: string, glue: string, value: string) =>
-    isStatusNumber(value) ? pair : `${key}${glue}${REDACTED}`,
+  return text.replace(PAIR, (pair, key: string, glue: string, value: string) =>
+    isSensitiveKey(key) && !isStatusNumber(value) ? `${key}${glue}${REDACTED}` : pair,
   );
 }
 
@@ -84,10 +87,10 @@ export function answerSecrets(text: string, sent: readonly (string | undefined)[
     json = undefined;
   }
   if (json !== null && typeof json === 'object') sensitiveStrings(json, found);
-  for (const [, , , value] of text.matchAll(SENSITIVE_PAIR)) {
-    if (value !== undefined && !isStatusNumber(value)) found.push(value);
+  for (const [, key, , value] of text.matchAll(PAIR)) {
+    if (key !== undefined && value !== undefined && isSensitiveKey(key)) found.push(value);
   }
-  return found;
+  return found.filter((value) => value.length >= MIN_SECRET_LENGTH);
 }
 
 /**
