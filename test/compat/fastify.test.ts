@@ -42,7 +42,7 @@ async function startApp(): Promise<{ app: FastifyInstance; url: string }> {
   await app.register(fastifySession, {
     secret: 'a Fastify session secret, at least 32 characters long',
     cookieName: 'app.sid',
-    cookie: { secure: false },
+    cookie: { secure: 'auto' }, // as the README has it: no Secure attribute over plain http
     saveUninitialized: false,
   });
   await app.register(passport.initialize());

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import Router from '@koa/router';
 import Koa from 'koa';
 import passport from 'koa-passport';
-import session from 'koa-session';
+import { createSession } from 'koa-session';
 import type * as PassportExbo from 'passport-exbo';
 import type * as PassportSoa2 from 'passport-soa2';
 import { trackProcessErrors } from '../helpers/app.js';
@@ -43,7 +43,7 @@ const processErrors = trackProcessErrors();
 async function startApp(): Promise<{ server: Server; url: string }> {
   const app = new Koa();
   app.keys = ['a Koa cookie signing key'];
-  app.use(session({ key: 'app.sid' }, app));
+  app.use(createSession(app, { key: 'app.sid' }));
   app.use(passport.initialize());
   app.use(passport.session());
   passport.serializeUser((user, done) => done(null, user));
