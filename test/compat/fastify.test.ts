@@ -6,28 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import fastifyCookie from '@fastify/cookie';
 import { Authenticator } from '@fastify/passport';
 import fastifySession from '@fastify/session';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Strategy as ExboStrategy, type ExboStrategyOptions } from 'passport-exbo';
-import { Strategy as Soa2Strategy, type Soa2StrategyOptions } from 'passport-soa2';
+import { Strategy as ExboStrategy } from 'passport-exbo';
+import { Strategy as Soa2Strategy } from 'passport-soa2';
 import { trackProcessErrors } from '../helpers/app.js';
-import { Browser } from '../helpers/browser.js';
 import {
   type AppUser,
   allowAppCallbacks,
+  createStrategies,
   LOGIN_ROUTES,
-  logIn,
-  strategyOptions,
-  verifyExbo,
-  verifySoa2,
+  loginTests,
 } from './framework-logins.js';
-import { type Fakes, json, startFakes } from './logins.js';
-
-/** Each test is a login or two over loopback: a hang fails here, not at the runner's limit. */
-const TEST = { timeout: 20_000 };
+import { type Fakes, startFakes } from './logins.js';
 
 let fakes: Fakes;
 let app: FastifyInstance;
@@ -84,14 +78,8 @@ async function startApp(): Promise<{ app: FastifyInstance; url: string }> {
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   // The absolute callback URLs need the port: the strategies are registered once it is known
   // (authenticate() looks them up by name per request).
-  for (const route of LOGIN_ROUTES) {
-    const options = strategyOptions(route, url, fakes);
-    passport.use(
-      route.name,
-      route.provider === 'exbo'
-        ? new ExboStrategy(options as ExboStrategyOptions, verifyExbo)
-        : new Soa2Strategy(options as Soa2StrategyOptions, verifySoa2),
-    );
+  for (const { name, strategy } of createStrategies(url, fakes, { ExboStrategy, Soa2Strategy })) {
+    passport.use(name, strategy);
   }
   return { app, url };
 }
@@ -110,49 +98,5 @@ after(async () => {
 });
 
 describe('Fastify 5 + @fastify/passport + @fastify/session', () => {
-  for (const route of LOGIN_ROUTES) {
-    test(
-      `${route.provider}, ${route.callback} callback URL: a full login signs in, logout ends it`,
-      TEST,
-      async () => {
-        const browser = new Browser();
-        assert.equal((await browser.get(`${url}/me`)).status, 401);
-
-        const done = await logIn(browser, url, route);
-
-        assert.equal(done.status, 200, done.text);
-        assert.equal(done.url, `${url}/me`);
-        assert.deepEqual(json(done).user, route.user);
-        const callback = done.hops.find((hop) => hop.url.includes(`/auth/${route.name}/callback?`));
-        assert.ok(callback, 'the provider sent the browser back to the callback route');
-        const me = await browser.get(`${url}/me`);
-        assert.deepEqual(json(me).user, route.user, 'the session keeps the user');
-
-        const out = await browser.post(`${url}/logout`, {});
-        assert.equal(out.status, 401, 'signed out');
-      },
-    );
-  }
-
-  test('EXBO: denying at EXBO ends at failureRedirect with the message', TEST, async () => {
-    const browser = new Browser();
-    const done = await logIn(browser, url, LOGIN_ROUTES[0]!, { decision: 'deny' });
-
-    assert.equal(new URL(done.url).pathname, '/login', done.text);
-    assert.match(json(done).messages.join(' '), /denied|declined/i);
-    assert.equal((await browser.get(`${url}/me`)).status, 401);
-  });
-
-  test('a replayed callback fails cleanly: the state was used up', TEST, async () => {
-    const browser = new Browser();
-    const consent = await browser.get(`${url}/auth/exbo`);
-    const back = await browser.submit(consent, 'approve', {}, { follow: false });
-    const callback = back.headers.get('location') ?? '';
-    assert.equal((await browser.get(callback)).status, 200);
-
-    const replay = await browser.get(callback);
-
-    assert.equal(new URL(replay.url).pathname, '/login', replay.text);
-    assert.match(json(replay).messages.join(' '), /state|session|completed/i);
-  });
+  loginTests(() => url);
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import Router from '@koa/router';
 import Koa from 'koa';
 import passport from 'koa-passport';
@@ -16,23 +16,17 @@ import { createSession } from 'koa-session';
 import type * as PassportExbo from 'passport-exbo';
 import type * as PassportSoa2 from 'passport-soa2';
 import { trackProcessErrors } from '../helpers/app.js';
-import { Browser } from '../helpers/browser.js';
 import {
   allowAppCallbacks,
+  createStrategies,
   LOGIN_ROUTES,
-  logIn,
-  strategyOptions,
-  verifyExbo,
-  verifySoa2,
+  loginTests,
 } from './framework-logins.js';
-import { type Fakes, json, startFakes } from './logins.js';
+import { type Fakes, startFakes } from './logins.js';
 
 const require = createRequire(import.meta.url);
 const ExboStrategy: typeof PassportExbo.Strategy = require('passport-exbo').Strategy;
 const Soa2Strategy: typeof PassportSoa2.Strategy = require('passport-soa2').Strategy;
-
-/** Each test is a login or two over loopback: a hang fails here, not at the runner's limit. */
-const TEST = { timeout: 20_000 };
 
 let fakes: Fakes;
 let server: Server;
@@ -80,14 +74,8 @@ async function startApp(): Promise<{ server: Server; url: string }> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The absolute callback URLs need the port: the strategies are registered once it is known
   // (authenticate() looks them up by name per request).
-  for (const route of LOGIN_ROUTES) {
-    const options = strategyOptions(route, url, fakes);
-    passport.use(
-      route.name,
-      route.provider === 'exbo'
-        ? new ExboStrategy(options as PassportExbo.ExboStrategyOptions, verifyExbo)
-        : new Soa2Strategy(options as PassportSoa2.Soa2StrategyOptions, verifySoa2),
-    );
+  for (const { name, strategy } of createStrategies(url, fakes, { ExboStrategy, Soa2Strategy })) {
+    passport.use(name, strategy);
   }
   return { server, url };
 }
@@ -107,49 +95,5 @@ after(async () => {
 });
 
 describe('Koa 3 + koa-passport + koa-session + @koa/router', () => {
-  for (const route of LOGIN_ROUTES) {
-    test(
-      `${route.provider}, ${route.callback} callback URL: a full login signs in, logout ends it`,
-      TEST,
-      async () => {
-        const browser = new Browser();
-        assert.equal((await browser.get(`${url}/me`)).status, 401);
-
-        const done = await logIn(browser, url, route);
-
-        assert.equal(done.status, 200, done.text);
-        assert.equal(done.url, `${url}/me`);
-        assert.deepEqual(json(done).user, route.user);
-        const callback = done.hops.find((hop) => hop.url.includes(`/auth/${route.name}/callback?`));
-        assert.ok(callback, 'the provider sent the browser back to the callback route');
-        const me = await browser.get(`${url}/me`);
-        assert.deepEqual(json(me).user, route.user, 'the session keeps the user');
-
-        const out = await browser.post(`${url}/logout`, {});
-        assert.equal(out.status, 401, 'signed out');
-      },
-    );
-  }
-
-  test('EXBO: denying at EXBO ends at failureRedirect with the message', TEST, async () => {
-    const browser = new Browser();
-    const done = await logIn(browser, url, LOGIN_ROUTES[0]!, { decision: 'deny' });
-
-    assert.equal(new URL(done.url).pathname, '/login', done.text);
-    assert.match(json(done).messages.join(' '), /denied|declined/i);
-    assert.equal((await browser.get(`${url}/me`)).status, 401);
-  });
-
-  test('a replayed callback fails cleanly: the state was used up', TEST, async () => {
-    const browser = new Browser();
-    const consent = await browser.get(`${url}/auth/exbo`);
-    const back = await browser.submit(consent, 'approve', {}, { follow: false });
-    const callback = back.headers.get('location') ?? '';
-    assert.equal((await browser.get(callback)).status, 200);
-
-    const replay = await browser.get(callback);
-
-    assert.equal(new URL(replay.url).pathname, '/login', replay.text);
-    assert.match(json(replay).messages.join(' '), /state|session|completed/i);
-  });
+  loginTests(() => url);
 });
