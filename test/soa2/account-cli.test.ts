@@ -2,7 +2,9 @@
  * The `soa2` CLI as a user or a script runs it: a real subprocess (node dist/esm/cli.js) against
  * the SOA2 fake, its stdin driven like a person pressing Enter, its session file in a temporary
  * folder. Covers the interactive and the scripted login, every apps subcommand in human and JSON
- * output, the session file (permissions, reuse, expiry, logout) and each kind of bad input.
+ * output, the session file (permissions, reuse, expiry, logout; a symlink planted in its place, a
+ * folder others can write or that is not ours, with real files), the API URL from `SOA2_API_URL`,
+ * the profile link of the site in use, and each kind of bad input.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
