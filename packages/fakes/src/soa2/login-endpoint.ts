@@ -63,11 +63,12 @@ export const finishLogin: EndpointHandler = (ctx, req, res, url, body) => {
   const name = usernameParam(url);
   if (name === undefined) return sendSoa2Error(res, 400);
   const data = jsonObject(body);
-  // PHP's `isset($data['csrf'])`: present and not null; any other value is compared as a string.
-  if (!data || data.csrf === undefined || data.csrf === null) return sendSoa2Error(res, 400);
+  // SOA2 checks `is_string($data['csrf'])`: a number, null or anything else that is not a string
+  // is a malformed body (400), not a wrong token (403) (docs/protocols/soa2.md, "POST /login").
+  if (!data || typeof data.csrf !== 'string') return sendSoa2Error(res, 400);
   const now = ctx.nowSeconds();
   const session = ctx.sessions.find(req, now);
-  if (!session || !ctx.sessions.checkCsrf(session, String(data.csrf), now)) {
+  if (!session || !ctx.sessions.checkCsrf(session, data.csrf, now)) {
     return sendSoa2Error(res, 403);
   }
   const user = ctx.users.byName(name);
