@@ -1,6 +1,7 @@
 /**
- * The SOA2 fake's account API (soa2.md §6–§7) on the wire: the Scratch login by profile comment,
- * the session cookie, and the application registration endpoints with the real server's
+ * The SOA2 fake's account API (docs/protocols/soa2.md, "Login by profile comment:
+ * /login/{username}" and "Application registration") on the wire: the Scratch login by profile
+ * comment, the session cookie, and the application registration endpoints with the real server's
  * validations and order of checks. Raw HTTP, so every status and body is what the fake sent.
  */
 import assert from 'node:assert/strict';
@@ -447,8 +448,9 @@ describe('application registration', () => {
     assert.equal((await api('GET', `/applications/${app.client_id}`, { cookie })).status, 404);
     assert.equal((await api('DELETE', `/applications/${app.client_id}`, { cookie })).status, 404);
     assert.equal((await user()).status, 401, 'its access token is gone');
-    // The token endpoint does not check which client redeems a code (soa2.md §8): a code that
-    // survived the deletion would still be redeemable by another application.
+    // The token endpoint does not check which client redeems a code (docs/protocols/soa2.md,
+    // "Server quirks"): a code that survived the deletion would still be redeemable by another
+    // application.
     const redeem = await api('POST', '/tokens', {
       body: {
         client_id: DEFAULT_SOA2_CLIENT.clientId,

@@ -103,8 +103,8 @@ export class ExboGameApi {
   /**
    * `GET /regions`. With a `client` it sends the `Client-Id`/`Client-Secret` headers (no token is
    * minted), else with `appTokens` the application token, else nothing: no source says whether the
-   * live API needs authentication here (docs/protocols/exbo.md, "Unknown, and how to settle it"),
-   * and credentials it does not need cost nothing.
+   * live API needs authentication here (docs/protocols/exbo.md, "Regions"), and credentials it
+   * does not need cost nothing.
    */
   async regions(): Promise<ExboRegionInfo[]> {
     const auth: GameApiAuth = this.#client

@@ -8,14 +8,17 @@
  * see `ExboClient.validateToken`, or a game-API call).
  *
  * Refresh tokens: every source we have shows them opaque (league/oauth2-server encrypts their
- * payload), but EXBO's OAuth page says both kinds are JWTs (docs/protocols/exbo.md, "Unknown, and
- * how to settle it"). So nothing here assumes either: a JWT carrying league's refresh-token claims
- * (`refresh_token_id`, `access_token_id`) decodes as kind `'refresh'`, and an opaque token is refused.
+ * payload), but EXBO's OAuth page says both kinds are JWTs (docs/protocols/exbo.md, "Refresh
+ * tokens"). So nothing here assumes either: a JWT carrying league's refresh-token claims
+ * (`refresh_token_id`, `access_token_id`) decodes as kind `'refresh'`, and an opaque token is
+ * refused.
  */
 
 /** The claims of an EXBO token (exbo.md, "Access tokens are JWTs"), and which kind it is. */
 export interface ExboTokenClaims {
-  /** The client id the token was issued to (a string, e.g. `'30'`; `client_id` in a refresh token). */
+  /**
+   * The client id the token was issued to (a string, e.g. `'30'`; `client_id` in a refresh token).
+   */
   aud: string;
   /** The user id, as a string (`user_id` in a refresh token); absent on application tokens. */
   sub?: string;

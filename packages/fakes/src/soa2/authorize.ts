@@ -1,10 +1,10 @@
 /**
  * The consent page, `Special:ScratchOAuth2/authorize`: GET checks the request, creates the code
  * (valid an hour from now, codes.ts) and shows Confirm / Cancel; POST (from that page) hands the
- * code out with a 303 to the redirect URI, or to the code page when there is none. Confirm on a page
- * whose code expired, or with a request that differs from the one shown, gets "Authorization
- * failed" and a fresh consent page (docs/protocols/soa2.md, "Codes are created when the consent page
- * is shown"). Cancel shows a page and never redirects (there is no `error=` ever).
+ * code out with a 303 to the redirect URI, or to the code page when there is none. Confirm on a
+ * page whose code expired, or with a request that differs from the one shown, gets "Authorization
+ * failed" and a fresh consent page (docs/protocols/soa2.md, "Codes are created when the consent
+ * page is shown"). Cancel shows a page and never redirects (there is no `error=` ever).
  *
  * Any invalid parameter gets SOA2's "Invalid Auth URL" page with HTTP 200: nothing reaches the app.
  */
@@ -43,7 +43,7 @@ function single(params: URLSearchParams, name: string): string | undefined | Err
   return values[0];
 }
 
-/** SOA2's checks of an authorization request (soa2.md §1). */
+/** SOA2's checks of an authorization request (docs/protocols/soa2.md, "Authorize"). */
 function checkRequest(ctx: Soa2Context, params: URLSearchParams): Checked {
   const fail = (reason: string): Checked => ({ ok: false, reason });
   const clientId = single(params, 'client_id');
@@ -93,7 +93,9 @@ function rawUrlEncode(value: string): string {
   );
 }
 
-/** The consent page for a checked request, with a new code behind it (`problem`: shown above it). */
+/**
+ * The consent page for a checked request, with a new code behind it (`problem`: shown above it).
+ */
 function sendConsentPage(
   ctx: Soa2Context,
   res: Parameters<EndpointHandler>[2],

@@ -1,7 +1,7 @@
 /**
  * `startSoa2Fake()`: a local ScratchOAuth2 on 127.0.0.1 with the real server's URLs, consent page,
- * `/tokens` and `/user`, statuses and error bodies (soa2.md). Every request is recorded in
- * `requests`, so tests can check what a client actually sent.
+ * `/tokens` and `/user`, statuses and error bodies (docs/protocols/soa2.md). Every request is
+ * recorded in `requests`, so tests can check what a client actually sent.
  */
 import {
   BodyTooLargeError,

@@ -82,7 +82,7 @@ export function invalidAuthPage(reason: string): string {
   );
 }
 
-/** Cancel never redirects back (soa2.md §1): the user stays here. */
+/** Cancel never redirects back (docs/protocols/soa2.md, "Authorize"): the user stays here. */
 export function cancelledPage(): string {
   return htmlPage(
     'Authorization Cancelled',

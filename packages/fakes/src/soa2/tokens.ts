@@ -1,5 +1,6 @@
 /**
- * Refresh and access tokens, with SOA2's lifetimes and replacement rules (soa2.md §2–§4):
+ * Refresh and access tokens, with SOA2's lifetimes and replacement rules (docs/protocols/soa2.md,
+ * "Code exchange: POST /tokens", "Refresh: PATCH /tokens", "GET /user"):
  * - an exchange deletes every earlier token of the same (application, user): a login on a second
  *   device ends the first device's tokens;
  * - a refresh issues a new access token, deletes the previous one, and keeps the refresh token and
