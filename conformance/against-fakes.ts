@@ -6,6 +6,9 @@
  * form-encoded token request gets 415) it reports them (exit 1). Exits 1 when either expectation
  * fails, and prints every run.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   exboSettingsFor,
   type KitRun,
@@ -54,7 +57,13 @@ function show(title: string, run: KitRun): void {
 async function main(): Promise<number> {
   const exbo = await startExboFake();
   const soa2 = await startSoa2Fake();
-  const closers: Array<() => Promise<void>> = [() => exbo.close(), () => soa2.close()];
+  // The records of these runs are not worth keeping: a temporary folder, removed at the end.
+  const out = await mkdtemp(join(tmpdir(), 'conformance-fakes-'));
+  const closers: Array<() => Promise<void>> = [
+    () => exbo.close(),
+    () => soa2.close(),
+    () => rm(out, { recursive: true, force: true }),
+  ];
   try {
     const exboArgs = (base: string) => [
       '--provider',
@@ -63,8 +72,10 @@ async function main(): Promise<number> {
       base,
       '--game-url',
       `${base}/game-api`,
+      '--out',
+      out,
     ];
-    const soa2Args = (base: string) => ['--provider', 'soa2', '--base-url', base];
+    const soa2Args = (base: string) => ['--provider', 'soa2', '--base-url', base, '--out', out];
     const runs: Array<[string, KitRun, number]> = [];
 
     runs.push([
