@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   exboSettingsFor,
   type KitRun,
+  kitArgs,
   type ProxiedAnswer,
   runKit,
   soa2SettingsFor,
@@ -65,17 +66,8 @@ async function main(): Promise<number> {
     () => rm(out, { recursive: true, force: true }),
   ];
   try {
-    const exboArgs = (base: string) => [
-      '--provider',
-      'exbo',
-      '--base-url',
-      base,
-      '--game-url',
-      `${base}/game-api`,
-      '--out',
-      out,
-    ];
-    const soa2Args = (base: string) => ['--provider', 'soa2', '--base-url', base, '--out', out];
+    const exboArgs = (base: string) => kitArgs('exbo', base, out);
+    const soa2Args = (base: string) => kitArgs('soa2', base, out);
     const runs: Array<[string, KitRun, number]> = [];
 
     runs.push([

@@ -9,7 +9,7 @@
  */
 import { ExboClient, ExboGameApi } from './packages.js';
 import { Recorder } from './record.js';
-import { runStep, type StepResult, tokenKind } from './steps.js';
+import { StepLog, type StepResult, tokenKind } from './steps.js';
 
 /** Where and as whom the EXBO steps run. */
 export interface ExboTarget {
@@ -42,10 +42,8 @@ export async function runExboSteps(target: ExboTarget): Promise<StepResult[]> {
   });
   // No timeout or fetch here: the game API then shares the client's (recording) transport.
   const api = new ExboGameApi({ baseURL: target.gameUrl, client });
-  const results: StepResult[] = [];
-  const step = async (name: string, action: Parameters<typeof runStep>[2]) => {
-    results.push(await runStep(recorder, name, action));
-  };
+  const log = new StepLog(recorder);
+  const step = log.step.bind(log);
   const { userToken, refreshToken } = target;
   const noUser = 'set EXBO_USER_TOKEN';
   const noRefresh = 'set EXBO_REFRESH_TOKEN';
@@ -130,5 +128,5 @@ export async function runExboSteps(target: ExboTarget): Promise<StepResult[]> {
       ? 'no refresh'
       : async () => void (await client.validateToken(renewed!.access_token)),
   );
-  return results;
+  return log.results;
 }

@@ -1,46 +1,27 @@
 /**
  * Logging in on one of this project's fakes without a browser: open its consent page, post its
- * form with the preselected account and the approving button, and read the code from the redirect.
+ * form as the first default account with the approving button, and read the code from the redirect.
  * Only the fakes can be driven like this (the real consent pages need a person); the kit uses it
  * for the fake side of each comparison, and the tests and the CI check for the "real" side too.
  */
-import { ExboClient } from './packages.js';
+// The bench's consent-page reader: both read the fakes' one form the way a person submits it.
+import { approveConsent } from '../bench/consent.js';
+import { DEFAULT_EXBO_USERS, DEFAULT_SOA2_USERS, ExboClient } from './packages.js';
 
-function unescapeHtml(value: string): string {
-  return value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
-/** Opens `pageUrl`, posts its form with `button` pressed; the `code` of the redirect. */
-async function approve(pageUrl: string, button: Record<string, string>): Promise<string> {
+/** Opens `pageUrl`, approves as account `userId`; the `code` of the redirect. */
+async function approve(pageUrl: string, userId: number): Promise<string> {
   const page = await fetch(pageUrl, { signal: AbortSignal.timeout(10_000) });
-  const html = await page.text();
-  const form = new URLSearchParams();
-  for (const [, name, value] of html.matchAll(
-    /<input type="hidden" name="([^"]+)" value="([^"]*)">/g,
-  )) {
-    form.set(name!, unescapeHtml(value!));
-  }
-  const user = /<option value="([^"]+)" selected>/.exec(html)?.[1];
-  const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
-  if (user === undefined || action === undefined) {
-    throw new Error(`no consent form at ${new URL(pageUrl).pathname} (HTTP ${page.status})`);
-  }
-  form.set('user', unescapeHtml(user));
-  for (const [name, value] of Object.entries(button)) form.set(name, value);
-  const answer = await fetch(new URL(unescapeHtml(action), pageUrl), {
+  const { action, fields } = approveConsent(await page.text(), pageUrl, userId);
+  const answer = await fetch(action, {
     method: 'POST',
-    body: form,
+    body: new URLSearchParams(fields),
     redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
   });
   const code = new URL(answer.headers.get('location') ?? '', pageUrl).searchParams.get('code');
-  if (!code)
+  if (!code) {
     throw new Error(`the fake's consent page did not redirect with a code (HTTP ${answer.status})`);
+  }
   return code;
 }
 
@@ -57,7 +38,7 @@ export async function exboFakeLogin(
     scope: '',
     state: 'conformance',
   }).toString();
-  const code = await approve(url.toString(), { decision: 'approve' });
+  const code = await approve(url.toString(), DEFAULT_EXBO_USERS[0]!.id);
   const tokens = await new ExboClient({
     baseURL: baseUrl,
     clientID: client.clientId,
@@ -79,5 +60,5 @@ export function soa2FakeCode(
     scopes: 'identify',
     state: 'conformance',
   }).toString();
-  return approve(url.toString(), { action: 'confirm' });
+  return approve(url.toString(), DEFAULT_SOA2_USERS[0]!.userId);
 }

@@ -47,6 +47,12 @@ export function runKit(args: string[], settings: Record<string, string>): Promis
   });
 }
 
+/** The kit's flags for a run against `base` (a fake, or a proxy in front of one), records in `out`. */
+export function kitArgs(provider: 'exbo' | 'soa2', base: string, out: string): string[] {
+  const game = provider === 'exbo' ? ['--game-url', `${base}/game-api`] : [];
+  return ['--provider', provider, '--base-url', base, ...game, '--out', out];
+}
+
 /** EXBO settings for a fake standing in for the real host, with a logged-in user's tokens. */
 export async function exboSettingsFor(fake: ExboFake): Promise<Record<string, string>> {
   const client = {

@@ -6,7 +6,9 @@
  */
 export {
   DEFAULT_EXBO_CLIENT,
+  DEFAULT_EXBO_USERS,
   DEFAULT_SOA2_CLIENT,
+  DEFAULT_SOA2_USERS,
   type ExboFake,
   type Soa2Fake,
   startExboFake,

@@ -14,23 +14,39 @@ import { type KitSettings, readSettings, SettingsError, USAGE } from './settings
 import { runSoa2Steps } from './soa2.js';
 import type { StepResult } from './steps.js';
 
-/** Prints `text` with every given credential cut out (belt and braces: shapes hold no values). */
-function printer(secrets: string[]) {
-  const usable = secrets.filter((secret) => secret.length >= 6);
-  return (text: string) => {
-    let safe = text;
-    for (const secret of usable) safe = safe.split(secret).join('[redacted]');
-    process.stdout.write(`${safe}\n`);
-  };
+/** `text` with every given credential cut out (belt and braces: shapes hold no values). */
+function redact(text: string, secrets: string[]): string {
+  let safe = text;
+  for (const secret of secrets.filter((s) => s.length >= 6))
+    safe = safe.split(secret).join('[redacted]');
+  return safe;
 }
 
-interface ProviderRun<T> {
+/** One provider's check: the steps against the real side, and against a fake side it starts. */
+interface ProviderRun {
   name: 'exbo' | 'soa2';
   label: string;
-  target: T & { baseUrl: string };
+  /** The real side's base URL and a description of where it is. */
+  baseUrl: string;
   where: string;
-  steps: (target: T) => Promise<StepResult[]>;
-  fakeSide: (real: T) => Promise<FakeSide<T>>;
+  real: () => Promise<StepResult[]>;
+  fake: () => Promise<StepResult[]>;
+  /** Said after the run, e.g. which setting was used up. */
+  afterwards?: string | undefined;
+}
+
+/** Runs `steps` against the fake side `start` sets up for `real`, then closes it. */
+async function onFakeSide<T>(
+  real: T,
+  start: (real: T) => Promise<FakeSide<T>>,
+  steps: (target: T) => Promise<StepResult[]>,
+): Promise<StepResult[]> {
+  const side = await start(real);
+  try {
+    return await steps(side.target);
+  } finally {
+    await side.close();
+  }
 }
 
 /** Every step of the real side failed to get any answer: the host could not be reached. */
@@ -39,29 +55,23 @@ function unreachable(results: StepResult[]): boolean {
   return exchanges.length > 0 && exchanges.every((exchange) => exchange.status === 0);
 }
 
-async function checkProvider<T>(
-  run: ProviderRun<T>,
+async function checkProvider(
+  run: ProviderRun,
   settings: KitSettings,
   print: (text: string) => void,
 ): Promise<'same' | 'different' | 'unreachable'> {
   const startedAt = new Date();
   print(`${run.label}: running the steps against ${run.where} ...`);
-  const real = await run.steps(run.target);
+  const real = await run.real();
   if (unreachable(real)) {
     const errors = [...new Set(real.flatMap((r) => r.exchanges.map((e) => e.error)))].join(', ');
     print(
-      `${run.label}: could not reach ${new URL(run.target.baseUrl).host} (${errors}); nothing compared.`,
+      `${run.label}: could not reach ${new URL(run.baseUrl).host} (${errors}); nothing compared.`,
     );
     return 'unreachable';
   }
   print(`${run.label}: the same steps against this project's fake ...`);
-  const side = await run.fakeSide(run.target);
-  let fake: StepResult[];
-  try {
-    fake = await run.steps(side.target);
-  } finally {
-    await side.close();
-  }
+  const fake = await run.fake();
   const rows: ComparedStep[] = compareRuns(real, fake);
   // Milliseconds included, so two runs in one second keep both records.
   const stamp = startedAt.toISOString().replace(/:/g, '-');
@@ -73,12 +83,8 @@ async function checkProvider<T>(
     fake: { steps: fake },
     comparison: rows,
   };
-  let text = JSON.stringify(record, null, 2);
-  for (const secret of settings.secrets.filter((s) => s.length >= 6)) {
-    text = text.split(secret).join('[redacted]');
-  }
   await mkdir(settings.outDir, { recursive: true });
-  await writeFile(file, `${text}\n`);
+  await writeFile(file, `${redact(JSON.stringify(record, null, 2), settings.secrets)}\n`);
   print('');
   print(formatTable(rows));
   const different = rows.filter((row) => !row.same).length;
@@ -102,47 +108,39 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const print = printer(settings.secrets);
-  const verdicts: string[] = [];
-  if (settings.exbo) {
-    const target = settings.exbo;
-    verdicts.push(
-      await checkProvider(
-        {
-          name: 'exbo',
-          label: 'EXBO',
-          target,
-          where: `${target.baseUrl} (game API ${target.gameUrl})`,
-          steps: runExboSteps,
-          fakeSide: startExboFakeSide,
-        },
-        settings,
-        print,
-      ),
-    );
-    if (target.refreshToken !== undefined) {
-      print(
-        'EXBO: EXBO_REFRESH_TOKEN was spent (EXBO rotates the pair): log in again for a new one.',
-      );
-    }
+  const secrets = settings.secrets;
+  const print = (text: string) => process.stdout.write(`${redact(text, secrets)}\n`);
+  const runs: ProviderRun[] = [];
+  const { exbo, soa2 } = settings;
+  if (exbo) {
+    runs.push({
+      name: 'exbo',
+      label: 'EXBO',
+      baseUrl: exbo.baseUrl,
+      where: `${exbo.baseUrl} (game API ${exbo.gameUrl})`,
+      real: () => runExboSteps(exbo),
+      fake: () => onFakeSide(exbo, startExboFakeSide, runExboSteps),
+      afterwards:
+        exbo.refreshToken === undefined
+          ? undefined
+          : 'EXBO_REFRESH_TOKEN was spent (EXBO rotates the pair): log in again for a new one.',
+    });
   }
-  if (settings.soa2) {
+  if (soa2) {
+    runs.push({
+      name: 'soa2',
+      label: 'SOA2',
+      baseUrl: soa2.baseUrl,
+      where: soa2.baseUrl,
+      real: () => runSoa2Steps(soa2),
+      fake: () => onFakeSide(soa2, startSoa2FakeSide, runSoa2Steps),
+    });
+  }
+  const verdicts: string[] = [];
+  for (const run of runs) {
     if (verdicts.length > 0) print('');
-    const target = settings.soa2;
-    verdicts.push(
-      await checkProvider(
-        {
-          name: 'soa2',
-          label: 'SOA2',
-          target,
-          where: target.baseUrl,
-          steps: runSoa2Steps,
-          fakeSide: startSoa2FakeSide,
-        },
-        settings,
-        print,
-      ),
-    );
+    verdicts.push(await checkProvider(run, settings, print));
+    if (run.afterwards) print(`${run.label}: ${run.afterwards}`);
   }
   if (verdicts.includes('unreachable')) return 2;
   return verdicts.includes('different') ? 1 : 0;

@@ -8,7 +8,7 @@
  */
 import { Soa2Client } from './packages.js';
 import { Recorder } from './record.js';
-import { runStep, type StepResult } from './steps.js';
+import { StepLog, type StepResult } from './steps.js';
 
 /** Where and as whom the SOA2 steps run. */
 export interface Soa2Target {
@@ -59,10 +59,8 @@ export async function runSoa2Steps(target: Soa2Target): Promise<StepResult[]> {
     });
   const wrongSecret = target.clientSecret === 'f'.repeat(128) ? 'e'.repeat(128) : 'f'.repeat(128);
 
-  const results: StepResult[] = [];
-  const step = async (name: string, action: Parameters<typeof runStep>[2]) => {
-    results.push(await runStep(recorder, name, action));
-  };
+  const log = new StepLog(recorder);
+  const step = log.step.bind(log);
   await step(
     'client_id as a string',
     raw('POST', exchangeBody(String(target.clientId), target.clientSecret), 'application/json'),
@@ -125,5 +123,5 @@ export async function runSoa2Steps(target: Soa2Target): Promise<StepResult[]> {
       ? 'no refresh'
       : async () => void (await client.fetchProfile(issued!.access_token)),
   );
-  return results;
+  return log.results;
 }

@@ -49,3 +49,18 @@ export function tokenKind(token: string | undefined): string {
     return token.split('.').length === 3 ? 'jwt:undecodable' : 'opaque';
   }
 }
+
+/** Runs steps one after another on one recorder and keeps their results, in order. */
+export class StepLog {
+  readonly results: StepResult[] = [];
+  readonly #recorder: Recorder;
+
+  constructor(recorder: Recorder) {
+    this.#recorder = recorder;
+  }
+
+  /** Runs `action` (or records it as skipped, with the reason given as a string). */
+  async step(name: string, action: StepAction | string): Promise<void> {
+    this.results.push(await runStep(this.#recorder, name, action));
+  }
+}

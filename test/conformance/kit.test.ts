@@ -15,6 +15,7 @@ import { type ExboFake, type Soa2Fake, startExboFake, startSoa2Fake } from '@exb
 import { plantExboDifferences, plantSoa2Difference } from '../../conformance/against-fakes.js';
 import {
   exboSettingsFor,
+  kitArgs,
   runKit,
   soa2SettingsFor,
   startAlteringProxy,
@@ -34,17 +35,8 @@ after(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-const exboArgs = (base: string) => [
-  '--provider',
-  'exbo',
-  '--base-url',
-  base,
-  '--game-url',
-  `${base}/game-api`,
-  '--out',
-  out,
-];
-const soa2Args = (base: string) => ['--provider', 'soa2', '--base-url', base, '--out', out];
+const exboArgs = (base: string) => kitArgs('exbo', base, out);
+const soa2Args = (base: string) => kitArgs('soa2', base, out);
 
 /** The one results file a run wrote, parsed, and its text. */
 async function resultsFile(provider: string, before: Set<string>) {
