@@ -82,6 +82,41 @@ describe('decodeAccessToken', () => {
     );
   });
 
+  test('a JWT refresh token is recognised by its claims, not assumed away', () => {
+    // Whether EXBO's refresh tokens are JWTs is unknown (docs/protocols/exbo.md): a JWT carrying
+    // league/oauth2-server's refresh-token payload decodes as kind 'refresh'.
+    const payload = {
+      client_id: '30',
+      refresh_token_id: 'r'.repeat(80),
+      access_token_id: 'a'.repeat(80),
+      scopes: [],
+      user_id: 90102,
+      expire_time: 1_900_000_000,
+    };
+    const jwt = `h.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+    const claims = decodeAccessToken(jwt);
+    assert.equal(claims.kind, 'refresh');
+    assert.equal(claims.aud, '30');
+    assert.equal(claims.sub, '90102');
+    assert.equal(claims.exp, 1_900_000_000);
+    assert.equal(claims.jti, 'r'.repeat(80));
+    // An access token's claims plus one refresh-token claim is a refresh token too.
+    const both = { aud: '30', sub: '1', exp: 1_900_000_000, access_token_id: 'x' };
+    const mixed = `h.${Buffer.from(JSON.stringify(both)).toString('base64url')}.sig`;
+    assert.equal(decodeAccessToken(mixed).kind, 'refresh');
+  });
+
+  test("the fake's refresh tokens are opaque: refused, with a message that says refresh tokens may be", {
+    timeout: 10_000,
+  }, async () => {
+    const { refresh_token } = await login(newClient(fake));
+    assert.throws(
+      () => decodeAccessToken(refresh_token ?? ''),
+      (err: unknown) =>
+        err instanceof TypeError && /refresh tokens may be opaque/.test(err.message),
+    );
+  });
+
   test('anything else is a TypeError that does not quote the token', {
     timeout: 10_000,
   }, async () => {
@@ -99,7 +134,7 @@ describe('decodeAccessToken', () => {
         () => decodeAccessToken(sample),
         (err: unknown) =>
           err instanceof TypeError &&
-          /not an EXBO access token/.test(err.message) &&
+          /not a decodable EXBO token/.test(err.message) &&
           (sample.length < 6 || !err.message.includes(sample)),
       );
     }

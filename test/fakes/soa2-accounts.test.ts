@@ -1,6 +1,7 @@
 /**
- * The SOA2 fake's account API (soa2.md §6–§7) on the wire: the Scratch login by profile comment,
- * the session cookie, and the application registration endpoints with the real server's
+ * The SOA2 fake's account API (docs/protocols/soa2.md, "Login by profile comment:
+ * /login/{username}" and "Application registration") on the wire: the Scratch login by profile
+ * comment, the session cookie, and the application registration endpoints with the real server's
  * validations and order of checks. Raw HTTP, so every status and body is what the fake sent.
  */
 import assert from 'node:assert/strict';
@@ -140,7 +141,7 @@ describe('login by profile comment', () => {
     }
   });
 
-  test('POST checks: body 400, then CSRF 403, then the comment 403, then 204', {
+  test('POST checks: body 400 (csrf not a string too), then CSRF 403, then the comment 403, then 204', {
     timeout: 10_000,
   }, async () => {
     const start = await api('PUT', `/login/${KENNY.userName}`, { body: {} });
@@ -151,6 +152,11 @@ describe('login by profile comment', () => {
     assert.equal((await post({})).status, 400, 'empty object');
     assert.equal((await post({ other: 1 })).status, 400, 'no csrf key');
     assert.equal((await post({ csrf: null })).status, 400, 'csrf null');
+    // SOA2 checks is_string(csrf): any other type is a malformed body, not a wrong token.
+    assert.equal((await post({ csrf: 12345 })).status, 400, 'csrf a number');
+    assert.equal((await post({ csrf: true })).status, 400, 'csrf a boolean');
+    assert.equal((await post({ csrf: [start.json.csrf] })).status, 400, 'csrf an array');
+    assert.equal((await post({ csrf: '' })).status, 403, 'csrf an empty string');
     assert.equal((await post({ csrf: 'wrong+\\' })).status, 403, 'wrong csrf');
     assert.equal((await post({ csrf: start.json.csrf }, '')).status, 403, 'no session cookie');
     assert.equal((await post({ csrf: start.json.csrf })).status, 403, 'no comment yet');
@@ -425,11 +431,20 @@ describe('application registration', () => {
       })
     ).json;
     const code = async () => {
-      const form = new URLSearchParams({
+      const request = {
         client_id: String(app.client_id),
         redirect_uri: redirect,
         scopes: 'identify',
         state: 'st4te',
+      };
+      // The consent page creates the code; its form carries the id of that pending code.
+      const page = await (
+        await fetch(`${fake.authorizationURL}?${new URLSearchParams(request)}`)
+      ).text();
+      const authing = /name="authing" value="([0-9a-f]+)"/.exec(page)?.[1] ?? '';
+      const form = new URLSearchParams({
+        ...request,
+        authing,
         user: String(KENNY.userId),
         action: 'confirm',
       });
@@ -461,8 +476,9 @@ describe('application registration', () => {
     assert.equal((await api('GET', `/applications/${app.client_id}`, { cookie })).status, 404);
     assert.equal((await api('DELETE', `/applications/${app.client_id}`, { cookie })).status, 404);
     assert.equal((await user()).status, 401, 'its access token is gone');
-    // The token endpoint does not check which client redeems a code (soa2.md §8): a code that
-    // survived the deletion would still be redeemable by another application.
+    // The token endpoint does not check which client redeems a code (docs/protocols/soa2.md,
+    // "Server quirks"): a code that survived the deletion would still be redeemable by another
+    // application.
     const redeem = await api('POST', '/tokens', {
       body: {
         client_id: DEFAULT_SOA2_CLIENT.clientId,

@@ -1,5 +1,5 @@
 /**
- * The SOA2 fake speaks SOA2's wire (shared/docs/protocols/soa2.md), quirks included, and rejects
+ * The SOA2 fake speaks SOA2's wire (docs/protocols/soa2.md), quirks included, and rejects
  * what the real server rejects, so a client that passes against it is right against the real thing.
  * Everything here goes over real HTTP; requests without a Content-Type use node:http directly
  * because fetch always adds one to a string body.
@@ -51,17 +51,33 @@ function authorizeURL(params: Record<string, string | undefined>, base = fake.au
   return url.toString();
 }
 
-/** Presses a button on the consent page (posting the form as a browser would). */
+/** Opens the consent page for `params`; the id of the pending code behind it, if it shows a form. */
+async function showPage(
+  params: Record<string, string | undefined> = VALID,
+  base = fake.authorizationURL,
+) {
+  const html = await (await fetch(authorizeURL(params, base))).text();
+  return /name="authing" value="([0-9a-f]+)"/.exec(html)?.[1];
+}
+
+/**
+ * Presses a button on the consent page as a browser would: opens the page (which creates the code)
+ * and posts its form, or posts for the page `pageId` opened earlier (`null`: no page was shown).
+ */
 async function press(
   action: 'confirm' | 'cancel',
   params: Record<string, string | undefined> = VALID,
   user = String(KENNY.userId),
+  pageId?: string | null,
+  base = fake.authorizationURL,
 ): Promise<Response> {
+  const shown = pageId === undefined ? await showPage(params, base) : pageId;
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined) form.set(key, value);
+  if (shown) form.set('authing', shown);
   form.set('user', user);
   form.set('action', action);
-  return fetch(fake.authorizationURL, { method: 'POST', body: form, redirect: 'manual' });
+  return fetch(base, { method: 'POST', body: form, redirect: 'manual' });
 }
 
 /** A fresh code for `user`, issued to `params.client_id`. */
@@ -470,12 +486,13 @@ describe('strict mode', () => {
   }, async () => {
     const strict = await startSoa2Fake({ strict: true, clients: [DEFAULT_SOA2_CLIENT, OTHER] });
     try {
-      const form = new URLSearchParams({ ...VALID, user: String(KENNY.userId), action: 'confirm' });
-      const confirmed = await fetch(strict.authorizationURL, {
-        method: 'POST',
-        body: form,
-        redirect: 'manual',
-      });
+      const confirmed = await press(
+        'confirm',
+        VALID,
+        String(KENNY.userId),
+        undefined,
+        strict.authorizationURL,
+      );
       const code = new URL(confirmed.headers.get('location') ?? '').searchParams.get('code');
       const send = (client_id: number, client_secret: string) =>
         fetch(`${strict.apiURL}/tokens`, {
@@ -632,5 +649,117 @@ describe('around the API', () => {
       /userName/,
     );
     await assert.rejects(startSoa2Fake({ users: [] }), /at least one user/);
+  });
+});
+
+describe('the code is created when the consent page is shown (SOA2Auth::start)', () => {
+  const HOUR = 3600 * 1000;
+
+  test("the code's hour counts from the page, not from Confirm", { timeout: 10_000 }, async () => {
+    const pageId = await showPage();
+    now += HOUR - 60_000;
+    const res = await press('confirm', VALID, String(KENNY.userId), pageId);
+    assert.equal(res.status, 303);
+    const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    now += 2 * 60_000;
+    assert.equal((await exchange(code)).status, 404, 'expired an hour after the page was shown');
+  });
+
+  test('a page left open over an hour fails once at Confirm, then works', {
+    timeout: 10_000,
+  }, async () => {
+    const pageId = await showPage();
+    now += HOUR + 1000;
+    const stale = await press('confirm', VALID, String(KENNY.userId), pageId);
+    assert.equal(stale.status, 200);
+    assert.equal(stale.headers.get('location'), null);
+    const html = await stale.text();
+    assert.match(html, /Authorization failed\. Please read the page below and try again/);
+    const fresh = /name="authing" value="([0-9a-f]+)"/.exec(html)?.[1];
+    assert.ok(fresh && fresh !== pageId, 'a fresh consent page with a new code behind it');
+    const retried = await press('confirm', VALID, String(KENNY.userId), fresh);
+    assert.equal(retried.status, 303);
+    const code = new URL(retried.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    assert.equal((await exchange(code)).status, 200);
+  });
+
+  test('Confirm without a shown page, or for another request than shown, fails', {
+    timeout: 10_000,
+  }, async () => {
+    const unshown = await press('confirm', VALID, String(KENNY.userId), null);
+    assert.equal(unshown.status, 200);
+    assert.match(await unshown.text(), /Authorization failed/);
+    const pageId = await showPage();
+    const other = await press(
+      'confirm',
+      { ...VALID, state: 'other' },
+      String(KENNY.userId),
+      pageId,
+    );
+    assert.equal(other.status, 200);
+    assert.match(await other.text(), /Authorization failed/);
+    // The mismatch dropped that page's code: the page cannot be confirmed any more.
+    const again = await press('confirm', VALID, String(KENNY.userId), pageId);
+    assert.match(await again.text(), /Authorization failed/);
+  });
+
+  test('a confirmed page is used up; Cancel drops its code', { timeout: 10_000 }, async () => {
+    const pageId = await showPage();
+    assert.equal((await press('confirm', VALID, String(KENNY.userId), pageId)).status, 303);
+    assert.match(
+      await (await press('confirm', VALID, String(KENNY.userId), pageId)).text(),
+      /Authorization failed/,
+    );
+    const cancelled = await showPage();
+    assert.match(
+      await (await press('cancel', VALID, String(KENNY.userId), cancelled)).text(),
+      /Authorization Cancelled/,
+    );
+    assert.match(
+      await (await press('confirm', VALID, String(KENNY.userId), cancelled)).text(),
+      /Authorization failed/,
+    );
+  });
+});
+
+describe('GET /user checks the refresh token too (SOA2Users::getByToken)', () => {
+  test('401 once the refresh token has expired, even while the access token is live', {
+    timeout: 10_000,
+  }, async () => {
+    const tokens = (await exchange(await newCode())).json;
+    // A refresh shortly before the refresh token's end gives an access token that outlives it.
+    now += (365 * 86400 - 3600) * 1000;
+    const refreshed = await patchTokens({
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      refresh_token: tokens.refresh_token,
+    });
+    assert.equal(refreshed.status, 200);
+    assert.ok(refreshed.json.access_expiry > refreshed.json.refresh_expiry);
+    assert.equal((await userWith(bearer(refreshed.json.access_token))).status, 200);
+    now += 3601 * 1000;
+    const res = await userWith(bearer(refreshed.json.access_token));
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json, { httpCode: 401, httpReason: 'Unauthorized' });
+    const gone = await patchTokens({
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      refresh_token: tokens.refresh_token,
+    });
+    assert.equal(gone.status, 410);
+  });
+});
+
+describe('MediaWiki answers 415 for a missing Content-Type only when there is a body', () => {
+  test('an empty PATCH without a Content-Type reaches SOA2 (400), a non-empty one is 415', {
+    timeout: 10_000,
+  }, async () => {
+    const empty = await raw('PATCH', TOKENS);
+    assert.equal(empty.status, 400);
+    assert.deepEqual(empty.json, { httpCode: 400, httpReason: 'Bad Request' });
+    const emptyPost = await raw('POST', TOKENS, { body: '' });
+    assert.equal(emptyPost.status, 400);
+    const withBody = await raw('PATCH', TOKENS, { body: JSON.stringify({ client_id: CLIENT_ID }) });
+    assert.equal(withBody.status, 415);
   });
 });

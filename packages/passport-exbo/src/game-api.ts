@@ -7,7 +7,7 @@
  * - `'app-token'`: the application token, from an {@link AppTokenManager} (cached, shared, renewed
  *   once on a 401);
  * - `'client-secret'`: `Client-Id` / `Client-Secret` headers, for app-level data without any token;
- * - `'none'`: public routes such as `/regions`.
+ * - `'none'`: routes that need no credential.
  */
 import {
   answerSecrets,
@@ -106,11 +106,21 @@ export class ExboGameApi {
       options.client && !ownTransport ? options.client.transport : exboTransport(options);
   }
 
-  /** `GET /regions` (no authentication). */
+  /**
+   * `GET /regions`. With a `client` it sends the `Client-Id`/`Client-Secret` headers (no token is
+   * minted), else with `appTokens` the application token, else nothing: no source says whether the
+   * live API needs authentication here (docs/protocols/exbo.md, "Regions"), and credentials it
+   * does not need cost nothing.
+   */
   async regions(): Promise<ExboRegionInfo[]> {
+    const auth: GameApiAuth = this.#client
+      ? 'client-secret'
+      : this.#appTokens
+        ? 'app-token'
+        : 'none';
     const { data } = await this.request<unknown>({
       path: '/regions',
-      auth: 'none',
+      auth,
       purpose: 'the regions request',
     });
     const isRegion = (r: unknown) => typeof (r as ExboRegionInfo | null)?.id === 'string';

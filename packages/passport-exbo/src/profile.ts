@@ -37,8 +37,8 @@ export interface ExboProfile {
 const PURPOSE = 'the profile request';
 
 /**
- * An account id: a safe non-negative integer, or a string of digits within that range (exbo.md,
- * "User info"). Anything else would become an id two accounts could share: 2^53 + 1 reads as
+ * An account id: a safe non-negative integer, or a string of digits within that range
+ * (docs/protocols/exbo.md, "User info"). Anything else would become an id two accounts could share: 2^53 + 1 reads as
  * 2^53, `1e29` turns into `"1e+29"`, and `" 42"` or `-42` are not ids EXBO issues.
  */
 function isUserId(id: unknown): boolean {
