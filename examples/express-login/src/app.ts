@@ -56,6 +56,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
           clientID: config.exbo.clientID,
           clientSecret: config.exbo.clientSecret,
           callbackURL: config.exbo.callbackURL,
+          proxy: 'env', // HTTPS_PROXY / NO_PROXY, so `HTTPS_PROXY=… npm start` works
           ...(config.exbo.baseURL && { baseURL: config.exbo.baseURL }),
         },
         // The tokens are not kept: this app only needs to know who logged in (see user.ts).
@@ -70,6 +71,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
     const options = {
       clientID: soa2.clientID,
       clientSecret: soa2.clientSecret,
+      proxy: 'env' as const, // HTTPS_PROXY / NO_PROXY, so `HTTPS_PROXY=… npm start` works
       ...(soa2.baseURL && { baseURL: soa2.baseURL }),
       ...(soa2.authorizationURL && { authorizationURL: soa2.authorizationURL }),
       ...(soa2.apiURL && { apiURL: soa2.apiURL }),
