@@ -15,7 +15,7 @@ export type OAuthErrorCode =
    */
   | 'PROVIDER_UNREACHABLE'
   /**
-   * The outbound proxy asked for credentials (HTTP 407): the `proxy` URL (or `HTTPS_PROXY`) has no
+   * The outbound proxy asked for credentials (HTTP 407, or 401 to `CONNECT`): the `proxy` URL (or `HTTPS_PROXY`) has no
    * user and password, or wrong ones. A configuration problem: retrying cannot help.
    */
   | 'PROXY_AUTH_REQUIRED'

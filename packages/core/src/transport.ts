@@ -240,11 +240,13 @@ export class Transport {
         { provider: this.provider, ...upstream },
       );
     }
-    if (proxy?.proxyStatus === 407) {
+    if (proxy?.proxyStatus === 407 || proxy?.proxyStatus === 401) {
       // Wrong or missing proxy credentials: retrying cannot help, the configuration must change.
+      // 407 is the standard answer; tinyproxy 1.11 answers a wrong password with 401, which to a
+      // CONNECT can only be about the proxy's own credentials (the provider was not reached).
       return new OAuthError(
         'PROXY_AUTH_REQUIRED',
-        `The proxy at ${proxy.proxy} refused ${req.purpose} to ${label} (${host}) with HTTP 407: ` +
+        `The proxy at ${proxy.proxy} refused ${req.purpose} to ${label} (${host}) with HTTP ${proxy.proxyStatus}: ` +
           'its credentials are missing or wrong (give them in the proxy URL: http://user:password@host:port)',
         { provider: this.provider, cause: err },
       );
