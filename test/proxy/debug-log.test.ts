@@ -54,6 +54,20 @@ test('a line per request and per login outcome, and no secret of any kind', {
   assert.equal(report.outcomes['soa2-login']?.ok, true, JSON.stringify(report.outcomes));
   assert.equal(report.outcomes['exbo-login-bad-secret']?.ok, false);
 
+  // Secrecy first: no line may carry a secret, whatever else it says.
+  assert.ok(report.secrets.length >= 8, `secrets collected: ${report.secrets.length}`);
+  for (const secret of [
+    ...report.secrets,
+    PASSWORD,
+    Buffer.from(`bob:${PASSWORD}`).toString('base64'),
+  ]) {
+    assert.ok(!stderr.includes(secret), `the debug log contains a secret: ${secret.slice(0, 12)}…`);
+  }
+  assert.doesNotMatch(
+    stderr,
+    /authorization:|bearer |basic |cookie|code=[^&\s]|token=[^&\s]|secret=/i,
+  );
+
   const exbo = `127.0.0.1:${ports.exbo}`;
   const soa2 = `127.0.0.1:${ports.soa2}`;
   const via = `via proxy 127.0.0.1:${proxy.port}`;
@@ -93,17 +107,4 @@ test('a line per request and per login outcome, and no secret of any kind', {
   for (const line of expected) assert.match(stderr, line);
   // Every line is ours.
   for (const line of stderr.trim().split('\n')) assert.match(line, /^PASSPORT-(EXBO|SOA2) \d+: /);
-
-  assert.ok(report.secrets.length >= 8, `secrets collected: ${report.secrets.length}`);
-  for (const secret of [
-    ...report.secrets,
-    PASSWORD,
-    Buffer.from(`bob:${PASSWORD}`).toString('base64'),
-  ]) {
-    assert.ok(!stderr.includes(secret), `the debug log contains a secret: ${secret.slice(0, 12)}…`);
-  }
-  assert.doesNotMatch(
-    stderr,
-    /authorization:|bearer |basic |cookie|code=[^&\s]|token=[^&\s]|secret=/i,
-  );
 });

@@ -174,17 +174,19 @@ describe('a proxy that will not carry the request', () => {
   test('407 without credentials, or with a wrong password: PROXY_AUTH_REQUIRED', {
     timeout: 10_000,
   }, async () => {
-    for (const url of [
-      authProxy.url,
-      `http://alice:wrong-${PASSWORD}@127.0.0.1:${authProxy.port}`,
-    ]) {
+    // No credentials: 407. A wrong password: tinyproxy 1.11 answers 401, the same problem.
+    const cases: Array<[string, number]> = [
+      [authProxy.url, 407],
+      [`http://alice:wrong-${PASSWORD}@127.0.0.1:${authProxy.port}`, 401],
+    ];
+    for (const [url, status] of cases) {
       const { err } = await failure(exboClient(url).requestAppToken());
       assert.equal(err.code, 'PROXY_AUTH_REQUIRED', err.message);
       assert.equal(err.status, 500);
       assert.match(
         err.message,
         new RegExp(
-          `^The proxy at 127\\.0\\.0\\.1:${authProxy.port} refused the application token request to EXBO .* with HTTP 40[17]`,
+          `^The proxy at 127\\.0\\.0\\.1:${authProxy.port} refused the application token request to EXBO .* with HTTP ${status}: its credentials are missing or wrong`,
         ),
       );
     }
