@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { childEnv } from './helpers/run-logins.js';
 
 const SCRIPT = `
 const { ExboClient } = require('passport-exbo');
@@ -24,18 +25,8 @@ client.requestAppToken().catch((err) => {
 `;
 
 function run(env: Record<string, string>): Record<string, unknown> {
-  const base = { ...process.env };
-  for (const name of [
-    'https_proxy',
-    'HTTPS_PROXY',
-    'http_proxy',
-    'HTTP_PROXY',
-    'no_proxy',
-    'NO_PROXY',
-  ])
-    delete base[name];
   const result = spawnSync(process.execPath, ['-e', SCRIPT], {
-    env: { ...base, ...env },
+    env: childEnv(env),
     encoding: 'utf8',
     timeout: 20_000,
   });

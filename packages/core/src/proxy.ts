@@ -210,9 +210,7 @@ export function proxyRouter(
     const key = `${url.protocol}${proxy.label}`;
     let agent = tunnels.get(key);
     if (agent === undefined) {
-      agent = secure
-        ? new TunnelHttpsAgent(proxy, timeoutMs, agentOptions)
-        : new TunnelHttpAgent(proxy, timeoutMs, agentOptions);
+      agent = tunnelAgent(secure, proxy, timeoutMs, agentOptions);
       tunnels.set(key, agent);
     }
     return { agent, via: proxy.label };
@@ -226,51 +224,33 @@ interface ConnectionOptions {
   port?: number | string | null;
 }
 
-/** Plain-http targets: the tunnel's socket is the connection. */
-class TunnelHttpAgent extends HttpAgent {
-  constructor(
-    private readonly proxy: ProxyEndpoint,
-    private readonly timeoutMs: number,
-    options: { keepAlive: boolean; timeout: number },
-  ) {
-    super(options);
-  }
-
-  override createConnection(options: ConnectionOptions, callback?: ConnectionCallback): undefined {
-    openTunnel(this.proxy, options, this.timeoutMs).then(
-      (socket) => callback?.(null, socket),
-      (err: Error) => callback?.(err, undefined as unknown as Duplex),
+/**
+ * A keep-alive agent whose connections are tunnels through `proxy`: node:http's own Agent (pooling,
+ * idle timeout, socket reuse) with `createConnection` opening the tunnel first. For https, TLS
+ * then runs over the tunnel through https.Agent's own `createConnection` (`tls.connect` with the
+ * servername and TLS-session cache it manages, given the tunnel as `socket`).
+ */
+function tunnelAgent(
+  secure: boolean,
+  proxy: ProxyEndpoint,
+  timeoutMs: number,
+  options: { keepAlive: boolean; timeout: number },
+): HttpAgent {
+  const agent = secure ? new HttpsAgent(options) : new HttpAgent(options);
+  const startTls = secure
+    ? (HttpsAgent.prototype as unknown as { createConnection(o: object): Duplex }).createConnection
+    : undefined;
+  // Node's Agent calls createConnection(options, callback) and, when it returns nothing, waits
+  // for the callback: the asynchronous form node:http documents for custom agents.
+  agent.createConnection = ((connection: ConnectionOptions, callback: ConnectionCallback) => {
+    openTunnel(proxy, connection, timeoutMs).then(
+      (socket) =>
+        callback(null, startTls ? startTls.call(agent, { ...connection, socket }) : socket),
+      (err: Error) => callback(err, undefined as unknown as Duplex),
     );
     return undefined;
-  }
-}
-
-/** https targets: TLS to the provider over the tunnel, set up by https.Agent's own code. */
-class TunnelHttpsAgent extends HttpsAgent {
-  constructor(
-    private readonly proxy: ProxyEndpoint,
-    private readonly timeoutMs: number,
-    options: { keepAlive: boolean; timeout: number },
-  ) {
-    super(options);
-  }
-
-  override createConnection(options: ConnectionOptions, callback?: ConnectionCallback): undefined {
-    openTunnel(this.proxy, options, this.timeoutMs).then(
-      (socket) => {
-        // https.Agent's createConnection does `tls.connect(options)` with the servername and
-        // TLS-session cache it manages; given `socket`, TLS runs over the tunnel.
-        const tlsSocket = (
-          HttpsAgent.prototype as unknown as {
-            createConnection(o: object): Duplex;
-          }
-        ).createConnection.call(this, { ...options, socket });
-        callback?.(null, tlsSocket);
-      },
-      (err: Error) => callback?.(err, undefined as unknown as Duplex),
-    );
-    return undefined;
-  }
+  }) as unknown as HttpAgent['createConnection'];
+  return agent;
 }
 
 /** The proxy's answer to `CONNECT` is a status line and headers; more than this is not one. */

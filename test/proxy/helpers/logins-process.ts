@@ -180,6 +180,17 @@ async function browserLogin(name: string, button: string): Promise<StepOutcome> 
   return appAnswer(done);
 }
 
+/** An ExboClient for the fake's HTTPS front, with the plan's transport options. */
+function exboClient(): ExboClient {
+  return new ExboClient({
+    clientID: DEFAULT_EXBO_CLIENT.clientId,
+    clientSecret: DEFAULT_EXBO_CLIENT.clientSecret,
+    callbackURL: `${app.url}/callback/exbo`,
+    baseURL: exboFront.url,
+    ...transport,
+  });
+}
+
 const steps: Record<Step, () => Promise<StepOutcome>> = {
   'exbo-login': () => browserLogin('exbo', 'approve'),
   'exbo-login-bad-secret': () => browserLogin('exbo-bad-secret', 'approve'),
@@ -196,13 +207,7 @@ const steps: Record<Step, () => Promise<StepOutcome>> = {
     return appAnswer(page);
   },
   'app-token-game-api': async () => {
-    const client = new ExboClient({
-      clientID: DEFAULT_EXBO_CLIENT.clientId,
-      clientSecret: DEFAULT_EXBO_CLIENT.clientSecret,
-      callbackURL: `${app.url}/callback/exbo`,
-      baseURL: exboFront.url,
-      ...transport,
-    });
+    const client = exboClient();
     const appTokens = new AppTokenManager(client, { store: new MemoryAppTokenStore() });
     const api = new ExboGameApi({ baseURL: `${exboFront.url}/game-api`, client, appTokens });
     const first = await api.request({ path: '/SEA/emission', auth: 'app-token' });
@@ -211,13 +216,7 @@ const steps: Record<Step, () => Promise<StepOutcome>> = {
     return { ok: true, detail: `emission ${first.status} ${second.status}` };
   },
   'exbo-app-token': async () => {
-    const client = new ExboClient({
-      clientID: DEFAULT_EXBO_CLIENT.clientId,
-      clientSecret: DEFAULT_EXBO_CLIENT.clientSecret,
-      callbackURL: `${app.url}/callback/exbo`,
-      baseURL: exboFront.url,
-      ...transport,
-    });
+    const client = exboClient();
     const tokens = await client.requestAppToken();
     secrets.add(tokens.access_token);
     return { ok: true, detail: 'app token' };

@@ -5,26 +5,24 @@ import type { Plan, Report } from './logins-process.js';
 
 const SCRIPT = fileURLToPath(new URL('./logins-process.ts', import.meta.url));
 
-/** The proxy and debug variables a parent test may have: never passed on unless given. */
-const CLEARED = [
-  'https_proxy',
-  'HTTPS_PROXY',
-  'http_proxy',
-  'HTTP_PROXY',
-  'no_proxy',
-  'NO_PROXY',
-  'NODE_DEBUG',
-];
+/**
+ * This process's environment without the proxy and debug variables (the test's own shell may
+ * have them), plus `env`: a child sees exactly the proxy settings the test gives it.
+ */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) delete base[name];
+  for (const name of ['no_proxy', 'NO_PROXY', 'NODE_DEBUG']) delete base[name];
+  return { ...base, ...env };
+}
 
 export async function runLogins(
   plan: Plan,
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<{ report: Report; stderr: string }> {
-  const base = { ...process.env };
-  for (const name of CLEARED) delete base[name];
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, JSON.stringify(plan)], {
-    env: { ...base, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
