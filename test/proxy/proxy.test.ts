@@ -10,8 +10,8 @@ import { rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { isOAuthError, type OAuthError } from '@exbo-soa2/core';
-import { DEFAULT_EXBO_CLIENT } from '@exbo-soa2/fakes';
-import { ExboClient } from 'passport-exbo';
+import { DEFAULT_EXBO_CLIENT, startExboFake } from '@exbo-soa2/fakes';
+import { AppTokenManager, ExboClient, ExboGameApi, MemoryAppTokenStore } from 'passport-exbo';
 import { Soa2Client } from 'passport-soa2';
 import { makeTestCA, type TestCA } from './helpers/https-front.js';
 import { runLogins } from './helpers/run-logins.js';
@@ -125,6 +125,40 @@ describe('through the proxy', () => {
  * Proxy failures happen before TLS, so these run in this process: an ExboClient / Soa2Client
  * pointed at https://127.0.0.1:<a front's port> through a proxy that will not let it through.
  */
+describe('a plain-http provider (a local fake)', () => {
+  test('is tunnelled with CONNECT too, kept alive', { timeout: 20_000 }, async () => {
+    const fake = await startExboFake();
+    const fakePort = Number(new URL(fake.url).port);
+    const plainProxy = await startTinyproxy({ connectPorts: [fakePort] });
+    try {
+      const client = new ExboClient({
+        clientID: DEFAULT_EXBO_CLIENT.clientId,
+        clientSecret: DEFAULT_EXBO_CLIENT.clientSecret,
+        callbackURL: 'http://127.0.0.1:9/callback',
+        baseURL: fake.url,
+        proxy: plainProxy.url,
+      });
+      const appTokens = new AppTokenManager(client, { store: new MemoryAppTokenStore() });
+      const api = new ExboGameApi({ baseURL: fake.gameApiURL, client, appTokens });
+      for (const region of ['SEA', 'RU', 'EU']) {
+        const { status } = await api.request({ path: `/${region}/emission`, auth: 'app-token' });
+        assert.equal(status, 200);
+      }
+      const paths = fake.requests.map((r) => `${r.method} ${r.path}`);
+      assert.deepEqual(paths, [
+        'POST /oauth/token',
+        'GET /game-api/SEA/emission',
+        'GET /game-api/RU/emission',
+        'GET /game-api/EU/emission',
+      ]);
+      assert.deepEqual(plainProxy.connects(), [`127.0.0.1:${fakePort}`], plainProxy.log());
+    } finally {
+      await plainProxy.stop();
+      await fake.close();
+    }
+  });
+});
+
 describe('a proxy that will not carry the request', () => {
   const TIMEOUT = 3_000;
   const exboClient = (proxyURL: string) =>
@@ -261,6 +295,36 @@ describe('configuration', () => {
           !err.message.includes(PASSWORD),
       );
     }
+  });
+
+  test('an unusable HTTPS_PROXY fails each request with its name, not its password', {
+    timeout: 10_000,
+  }, async () => {
+    // The environment is read when the client is made: set it for the constructor only.
+    const saved = process.env.HTTPS_PROXY;
+    process.env.HTTPS_PROXY = `socks5://alice:${PASSWORD}@127.0.0.1:1080`;
+    let client: ExboClient;
+    try {
+      client = new ExboClient({
+        clientID: '1',
+        clientSecret: 's',
+        callbackURL: 'http://127.0.0.1/cb',
+        baseURL: 'https://127.0.0.1:9',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.HTTPS_PROXY;
+      else process.env.HTTPS_PROXY = saved;
+    }
+    const err = await client.requestAppToken().then(
+      () => assert.fail('expected a failure'),
+      (e: unknown) => e as OAuthError,
+    );
+    assert.equal(err.code, 'PROVIDER_UNREACHABLE');
+    assert.match(
+      err.message,
+      /HTTPS_PROXY uses socks5:\/\/, but only http:\/\/ proxies are supported/,
+    );
+    assert.ok(!err.message.includes(PASSWORD), err.message);
   });
 
   test('fetch and a proxy URL together are refused; fetch with the default keeps working', () => {
