@@ -137,7 +137,7 @@ export function nodeHttpSender(
     }
     return target;
   };
-  const send = (url: string, { method, headers, body }: Outgoing, exchange: Exchange) =>
+  const sender = (url: string, { method, headers, body }: Outgoing, exchange: Exchange) =>
     new Promise<Answer>((resolve, reject) => {
       const { send, agent, protocol, hostname, port, path } = targetOf(url);
       const sized =
@@ -179,7 +179,7 @@ export function nodeHttpSender(
       exchange.onExpire(() => request.destroy(new Error('deadline passed')));
       request.end(body);
     });
-  return Object.assign(send, {
+  return Object.assign(sender, {
     via: (url: string) => {
       try {
         return targetOf(url).via;
@@ -191,8 +191,8 @@ export function nodeHttpSender(
 }
 
 /**
- * The `node:http` sender for a transport with a proxy: `option` is a proxy URL or `'env'` (read
- * from `env` on the first request). proxy.ts is imported on that first request, so an app without
+ * The `node:http` sender for a transport with a proxy: `option` is a proxy URL or `'env'` (then
+ * `env` holds the proxy variables as they were when the transport was made). proxy.ts is imported on that first request, so an app without
  * a proxy never loads it; a broken proxy setting (a bad `HTTPS_PROXY`) fails every request with
  * its message.
  */
