@@ -253,7 +253,7 @@ describe('a proxy that will not carry the request', () => {
   });
 
   test('a proxy that never answers CONNECT: PROVIDER_TIMEOUT within the timeout', {
-    timeout: 10_000,
+    timeout: 15_000,
   }, async () => {
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => sockets.add(socket));
@@ -266,7 +266,8 @@ describe('a proxy that will not carry the request', () => {
         err.message,
         new RegExp(`within ${TIMEOUT} ms .* through the proxy at 127\\.0\\.0\\.1:${port}$`),
       );
-      assert.ok(ms >= TIMEOUT - 50 && ms < TIMEOUT + 2_000, `${ms} ms`);
+      // The deadline ends it (a loaded machine may run the timer late; the margin is generous).
+      assert.ok(ms >= TIMEOUT - 50 && ms < TIMEOUT + 8_000, `${ms} ms`);
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();
