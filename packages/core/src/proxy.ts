@@ -244,8 +244,17 @@ function tunnelAgent(
   // for the callback: the asynchronous form node:http documents for custom agents.
   agent.createConnection = ((connection: ConnectionOptions, callback: ConnectionCallback) => {
     openTunnel(proxy, connection, timeoutMs).then(
-      (socket) =>
-        callback(null, startTls ? startTls.call(agent, { ...connection, socket }) : socket),
+      (socket) => {
+        let connected: Duplex = socket;
+        try {
+          if (startTls) connected = startTls.call(agent, { ...connection, socket });
+        } catch (err) {
+          // tls.connect throws for options it refuses: a failed request, not an unhandled rejection.
+          socket.destroy();
+          return callback(err as Error, undefined as unknown as Duplex);
+        }
+        callback(null, connected);
+      },
       (err: Error) => callback(err, undefined as unknown as Duplex),
     );
     return undefined;
