@@ -49,6 +49,15 @@ export interface AppOptions {
   sessionStore?: Store | undefined;
 }
 
+/**
+ * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` for the real providers, so `HTTPS_PROXY=… npm start`
+ * works on a network that only lets traffic out through a proxy; none in demo mode, whose fakes
+ * run on this machine (a company proxy cannot reach them).
+ */
+function outboundProxy(config: AppConfig): 'env' | false {
+  return config.demo ? false : 'env';
+}
+
 export function createApp(config: AppConfig, options: AppOptions = {}): express.Express {
   // An Authenticator per app rather than the `passport` singleton, so tests can run several apps.
   const passport = new Passport();
@@ -64,6 +73,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
           clientSecret: config.exbo.clientSecret,
           callbackURL: config.exbo.callbackURL,
           stateMaxAge: LOGIN_MAX_AGE_MS,
+          proxy: outboundProxy(config),
           ...(config.exbo.baseURL && { baseURL: config.exbo.baseURL }),
         },
         // The tokens are not kept: this app only needs to know who logged in (see user.ts).
@@ -79,6 +89,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
       clientID: soa2.clientID,
       clientSecret: soa2.clientSecret,
       stateMaxAge: LOGIN_MAX_AGE_MS,
+      proxy: outboundProxy(config),
       ...(soa2.baseURL && { baseURL: soa2.baseURL }),
       ...(soa2.authorizationURL && { authorizationURL: soa2.authorizationURL }),
       ...(soa2.apiURL && { apiURL: soa2.apiURL }),

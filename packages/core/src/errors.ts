@@ -16,6 +16,11 @@ export type OAuthErrorCode =
    * answer was broken off mid-body (`upstreamStatus` is then set).
    */
   | 'PROVIDER_UNREACHABLE'
+  /**
+   * The outbound proxy asked for credentials (HTTP 407, or 401 to `CONNECT`): the `proxy` URL (or `HTTPS_PROXY`) has no
+   * user and password, or wrong ones. A configuration problem: retrying cannot help.
+   */
+  | 'PROXY_AUTH_REQUIRED'
   /** No complete answer within the configured `timeout`. */
   | 'PROVIDER_TIMEOUT'
   /** An answer we cannot use: not JSON, a redirect, an HTML error page, a required field missing. */
@@ -67,6 +72,7 @@ export type OAuthErrorCode =
 /** The HTTP status our app should answer with, per code (never the provider's status). */
 const APP_STATUS: Record<OAuthErrorCode, number> = {
   PROVIDER_UNREACHABLE: 502,
+  PROXY_AUTH_REQUIRED: 500,
   PROVIDER_TIMEOUT: 504,
   PROVIDER_BAD_RESPONSE: 502,
   PROVIDER_ERROR: 502,

@@ -6,6 +6,7 @@ export {
   resolveCallbackURL,
 } from './callback-request.js';
 export { callbackify } from './callbackify.js';
+export { traceLoginOutcome } from './debug-log.js';
 export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
 export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
 export { retryAfterSeconds } from './retry-after.js';
@@ -21,6 +22,7 @@ export {
   type FetchLike,
   type HttpRequest,
   type HttpResponse,
+  type ProxyOption,
   Transport,
   type TransportOptions,
 } from './transport.js';

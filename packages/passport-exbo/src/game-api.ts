@@ -101,7 +101,8 @@ export class ExboGameApi {
     this.baseURL = base.replace(/\/+$/, '');
     this.#client = options.client;
     this.#appTokens = options.appTokens;
-    const ownTransport = options.timeout !== undefined || options.fetch !== undefined;
+    const ownTransport =
+      options.timeout !== undefined || options.fetch !== undefined || options.proxy !== undefined;
     this.#transport =
       options.client && !ownTransport ? options.client.transport : exboTransport(options);
   }

@@ -47,6 +47,7 @@ function newClient(io: CommandIo, session?: Soa2AccountSession): Soa2AccountClie
   return new Soa2AccountClient({
     apiURL: io.options.apiURL,
     timeout: io.options.timeout,
+    proxy: 'env',
     ...(session && { session }),
   });
 }
