@@ -1,32 +1,43 @@
+/**
+ * `@exbo-soa2/core` is internal to passport-exbo and passport-soa2: it exports what those two
+ * packages use, and nothing here is a public API (apps get `OAuthError` and the rest from the
+ * strategy packages). See README.md.
+ *
+ * @module @exbo-soa2/core
+ */
 export {
   type CallbackRequestLike,
   callbackParam,
-  MAX_CALLBACK_PARAM_LENGTH,
-  type ParamResult,
   resolveCallbackURL,
 } from './callback-request.js';
 export { callbackify } from './callbackify.js';
+export { type ConnectionOptions, type FetchLike } from './connection-options.js';
 export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
+export {
+  checkAbsoluteURL,
+  checkClientID,
+  checkClientSecret,
+  checkNonEmptyString,
+  checkOptionsObject,
+  checkTimeout,
+  type InvalidOptionCode,
+  type InvalidOptionError,
+  invalidOptionType,
+  invalidOptionValue,
+  unsupportedOption,
+} from './option-checks.js';
+export type { PassportStrategyActions } from './passport-strategy.js';
 export { bodyExcerpt, redactSecrets } from './redact.js';
-export {
-  newStateHandle,
-  SessionStateStore,
-  type StateFailure,
-  type StateStoreOptions,
-} from './state-store.js';
+export { LoginStateStore, newStateHandle, type StateFailure } from './state-store.js';
 export type { SharedStrategyOptions, SkipUserProfile } from './strategy-options.js';
-export {
-  DEFAULT_TIMEOUT_MS,
-  type FetchLike,
-  type HttpRequest,
-  type HttpResponse,
-  Transport,
-  type TransportOptions,
-} from './transport.js';
+export { type HttpResponse, Transport } from './transport.js';
 export {
   invokeVerify,
-  type VerifyArguments,
   type VerifyCallback,
-  type VerifyOutcome,
-  wantsParams,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
+  type VerifyWithParams,
+  type VerifyWithParamsAndRequest,
+  type VerifyWithProfile,
+  type VerifyWithProfileAndRequest,
 } from './verify.js';

@@ -13,7 +13,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { BodyCollector, type Exchange } from './exchange.js';
+import { BodyCollector, type RequestDeadline } from './deadline.js';
 
 /** The subset of the global `fetch` the transport calls; an undici or instrumented fetch fits. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -39,7 +39,7 @@ export interface Answer {
  * and collects the body under `exchange.maxBodyBytes`; it rejects with the raw network error (or a
  * `BodyTooLargeError`), which the Transport turns into an `OAuthError`.
  */
-export type Sender = (url: string, outgoing: Outgoing, exchange: Exchange) => Promise<Answer>;
+export type Sender = (url: string, outgoing: Outgoing, exchange: RequestDeadline) => Promise<Answer>;
 
 /** Sends through an injected `fetch`, asking it not to follow redirects. */
 export function fetchSender(fetchImpl: FetchLike): Sender {

@@ -9,28 +9,20 @@
  * bytes go out through `node:http` with kept-alive connections, or through an injected `fetch`
  * (senders.ts says why not the global fetch by default).
  */
+import { type ConnectionOptions, connectionOptions } from './connection-options.js';
+import { BodyTooLargeError, RequestDeadline } from './deadline.js';
 import { OAuthError } from './errors.js';
-import { BodyTooLargeError, Exchange } from './exchange.js';
 import { bodyExcerpt, redactSecrets } from './redact.js';
-import { type FetchLike, fetchSender, nodeHttpSender, type Sender } from './senders.js';
-
-export type { FetchLike } from './senders.js';
+import { fetchSender, nodeHttpSender, type Sender } from './senders.js';
 
 /** How a {@link Transport} names its provider, identifies itself and bounds each request. */
-export interface TransportOptions {
+export interface TransportOptions extends ConnectionOptions {
   /** Provider name used in errors, e.g. `'exbo'`. */
   provider: string;
   /** Human name used in messages, e.g. `'EXBO'`. */
   providerLabel: string;
-  /** Sent as `User-Agent`, e.g. `'passport-exbo/0.1.0'`. */
+  /** Sent as `User-Agent`, e.g. `'passport-exbo/0.1.0'`; its package part names option errors. */
   userAgent: string;
-  /** Milliseconds for the whole exchange (connect, headers and body). Default 10000. */
-  timeout?: number | undefined;
-  /**
-   * Send through this `fetch` (an undici `ProxyAgent`, instrumentation, tests) instead of
-   * `node:http` with kept-alive connections.
-   */
-  fetch?: FetchLike | undefined;
   /** Bodies longer than this are refused (bytes). Default 1 MiB. */
   maxBodyBytes?: number | undefined;
 }
@@ -70,7 +62,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * whole body decoded once as UTF-8, redirects returned instead of followed, bodies size-capped.
  * Failures to get an answer become {@link OAuthError}s (`PROVIDER_TIMEOUT`,
  * `PROVIDER_UNREACHABLE`, `PROVIDER_BAD_RESPONSE` for an oversized body); any status is returned.
- * The constructor throws a `TypeError` for a non-positive `timeout`.
+ * The constructor throws a `RangeError` (`ERR_INVALID_ARG_VALUE`) for a non-positive `timeout`.
  */
 export class Transport {
   readonly provider: string;
@@ -82,16 +74,15 @@ export class Transport {
   private readonly decoder = new TextDecoder('utf-8');
 
   constructor(options: TransportOptions) {
-    const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new TypeError(`timeout must be a positive number of milliseconds, got ${timeout}`);
-    }
+    const owner = options.userAgent.split('/')[0] ?? options.userAgent;
+    const connection = connectionOptions(owner, options);
+    const timeout = connection.timeout ?? DEFAULT_TIMEOUT_MS;
     this.provider = options.provider;
     this.providerLabel = options.providerLabel;
     this.userAgent = options.userAgent;
     this.timeout = timeout;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.send = options.fetch ? fetchSender(options.fetch) : nodeHttpSender();
+    this.send = connection.fetch ? fetchSender(connection.fetch) : nodeHttpSender();
   }
 
   /** Sends one request and reads the whole answer; throws only {@link OAuthError}. */
@@ -110,7 +101,7 @@ export class Transport {
       body = JSON.stringify(req.json);
     }
 
-    const exchange = new Exchange(this.timeout, this.maxBodyBytes);
+    const exchange = new RequestDeadline(this.timeout, this.maxBodyBytes);
     try {
       const answer = await this.send(req.url, { method: req.method, headers, body }, exchange);
       const text = this.decoder.decode(answer.body);
@@ -146,7 +137,7 @@ export class Transport {
     );
   }
 
-  private toOAuthError(err: unknown, req: HttpRequest, exchange: Exchange): OAuthError {
+  private toOAuthError(err: unknown, req: HttpRequest, exchange: RequestDeadline): OAuthError {
     // Set once the status line arrived: a failure after it broke off an answer (truncated body,
     // connection reset mid-body, body dripping past the deadline), which the message says.
     const answeredStatus = exchange.status;

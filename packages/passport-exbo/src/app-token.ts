@@ -13,7 +13,7 @@
 import { OAuthError } from '@exbo-soa2/core';
 import type { ExboClient } from './client.js';
 import { decodeAccessToken } from './jwt.js';
-import type { ExboTokenResponse } from './token.js';
+import type { ExboTokenResponse } from './token-answer.js';
 import { type AppTokenStore, processAppTokenStore, type StoredAppToken } from './token-store.js';
 
 /** Where an {@link AppTokenManager} shares its token and when it renews it. */

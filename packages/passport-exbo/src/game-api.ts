@@ -9,13 +9,19 @@
  * - `'client-secret'`: `Client-Id` / `Client-Secret` headers, for app-level data without any token;
  * - `'none'`: public routes such as `/regions`.
  */
-import { bodyExcerpt, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import {
+  bodyExcerpt,
+  type ConnectionOptions,
+  type HttpResponse,
+  OAuthError,
+  type Transport,
+} from '@exbo-soa2/core';
 import { AppTokenManager } from './app-token.js';
 import { type ExboCharacter, isCharacterList } from './characters.js';
 import type { ExboClient } from './client.js';
 import { type ExboRateLimit, parseRateLimit, rateLimited } from './rate-limit.js';
 import { requireRegion } from './regions.js';
-import { type ExboTransportOptions, exboTransport } from './transport.js';
+import { exboTransport } from './transport.js';
 
 /** Hosts of the game API. The demo API only accepts EXBO's fixed demo credentials. */
 export const GAME_API_URLS = {
@@ -61,7 +67,7 @@ export interface ExboRegionInfo {
 }
 
 /** Where the game API is and which credentials and transport settings its calls use. */
-export interface ExboGameApiOptions extends ExboTransportOptions {
+export interface ExboGameApiOptions extends ConnectionOptions {
   /** Default {@link GAME_API_URLS}.production. A path prefix is kept (`https://host/prefix`). */
   baseURL?: string | undefined;
   /**

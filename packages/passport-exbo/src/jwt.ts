@@ -5,7 +5,7 @@
  * EXBO can check the signature: anyone can forge a token with any claims. Decoding answers "when
  * does this expire, which app, which user" for logs and scheduling. It is NOT verification: never
  * use decoded claims to decide who a user is. A token is valid when EXBO accepts it (`/oauth/user`,
- * see `ExboClient.validateToken`, or a game-API call).
+ * see `ExboClient.fetchProfile`, or a game-API call).
  */
 
 /** The claims EXBO puts in an access token (exbo.md, "Access tokens are JWTs"). */

@@ -7,12 +7,11 @@
  * `profile.characterErrors` instead of being thrown. Everything that can be prepared once (regions
  * checked, game-API client and transport built) is done when the strategy is constructed.
  */
-import { OAuthError, redactSecrets } from '@exbo-soa2/core';
+import { type ConnectionOptions, OAuthError, redactSecrets } from '@exbo-soa2/core';
 import type { ExboCharacter } from './characters.js';
 import { ExboGameApi } from './game-api.js';
 import type { ExboProfile } from './profile.js';
 import { type ExboRegion, requireRegion } from './regions.js';
-import type { ExboTransportOptions } from './transport.js';
 
 /** The strategy's `characters` option: which regions' characters to attach to the profile. */
 export interface ExboCharactersOption {
@@ -53,7 +52,7 @@ export type CharacterLoader = (userToken: string) => Promise<ExboProfileCharacte
 /** Checks the option and prepares the loader (once, at strategy construction). */
 export function characterLoader(
   option: ExboCharactersOption,
-  transport: ExboTransportOptions,
+  transport: ConnectionOptions,
 ): CharacterLoader {
   if (!option || typeof option !== 'object' || !Array.isArray(option.regions)) {
     throw new TypeError('passport-exbo: the characters option needs { regions: [...] }');
