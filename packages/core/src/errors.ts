@@ -155,6 +155,7 @@ export class OAuthError extends Error {
  */
 export function isOAuthError(value: unknown): value is OAuthError {
   return (
-    value instanceof Error && (value as unknown as Record<symbol, unknown>)[OAUTH_ERROR_BRAND] === true
+    value instanceof Error &&
+    (value as unknown as Record<symbol, unknown>)[OAUTH_ERROR_BRAND] === true
   );
 }

@@ -45,12 +45,11 @@ export function invalidOptionType(
   value: unknown,
   secret = false,
 ): InvalidOptionError {
-  return invalid(
-    TypeError,
-    'ERR_INVALID_ARG_TYPE',
-    owner,
-    `the "${option}" option must be ${expected} (${received(value, secret)})`,
-  );
+  const message =
+    value === undefined
+      ? `the "${option}" option is required: ${expected}`
+      : `the "${option}" option must be ${expected} (${received(value, secret)})`;
+  return invalid(TypeError, 'ERR_INVALID_ARG_TYPE', owner, message);
 }
 
 /** `TypeError` (or `RangeError` for a number out of range) `ERR_INVALID_ARG_VALUE`. */
@@ -93,7 +92,8 @@ export function checkClientID(owner: string, value: unknown, rule: ClientIDRule)
   let id: number;
   if (typeof value === 'number') id = value;
   else if (typeof value === 'string') {
-    if (!/^\d{1,16}$/.test(value.trim())) throw invalidOptionValue(owner, 'clientID', expected, value);
+    if (!/^\d{1,16}$/.test(value.trim()))
+      throw invalidOptionValue(owner, 'clientID', expected, value);
     id = Number(value.trim());
   } else throw invalidOptionType(owner, 'clientID', expected, value);
   if (!Number.isSafeInteger(id) || id < 0 || id > rule.max) {
@@ -135,7 +135,11 @@ export function checkNonEmptyString(
 }
 
 /** A timeout in milliseconds: a finite number above 0, or absent. */
-export function checkTimeout(owner: string, value: unknown, option = 'timeout'): number | undefined {
+export function checkTimeout(
+  owner: string,
+  value: unknown,
+  option = 'timeout',
+): number | undefined {
   if (value === undefined) return undefined;
   const expected = 'a positive number of milliseconds';
   if (typeof value !== 'number') throw invalidOptionType(owner, option, expected, value);

@@ -39,7 +39,11 @@ export interface Answer {
  * and collects the body under `exchange.maxBodyBytes`; it rejects with the raw network error (or a
  * `BodyTooLargeError`), which the Transport turns into an `OAuthError`.
  */
-export type Sender = (url: string, outgoing: Outgoing, exchange: RequestDeadline) => Promise<Answer>;
+export type Sender = (
+  url: string,
+  outgoing: Outgoing,
+  exchange: RequestDeadline,
+) => Promise<Answer>;
 
 /** Sends through an injected `fetch`, asking it not to follow redirects. */
 export function fetchSender(fetchImpl: FetchLike): Sender {

@@ -28,7 +28,12 @@ export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => 
 
 /** `(accessToken, refreshToken, profile, done)`: the usual form (callback or async). */
 export type VerifyWithProfile<Profile> = {
-  verify(accessToken: string, refreshToken: string, profile: Profile, done: VerifyCallback): unknown;
+  verify(
+    accessToken: string,
+    refreshToken: string,
+    profile: Profile,
+    done: VerifyCallback,
+  ): unknown;
 }['verify'];
 
 /** `(accessToken, refreshToken, params, profile, done)`: also receives the token response's params. */

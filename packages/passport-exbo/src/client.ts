@@ -80,7 +80,8 @@ export class ExboClient {
     this.#clientSecret = checkClientSecret(OWNER, options.clientSecret);
     this.endpoints = exboEndpoints(options);
     this.transport = exboTransport(options);
-    this.callbackURL = options.callbackURL === undefined ? undefined : redirectURI(options.callbackURL);
+    this.callbackURL =
+      options.callbackURL === undefined ? undefined : redirectURI(options.callbackURL);
   }
 
   /**

@@ -181,10 +181,7 @@ export class Strategy extends OAuth2StrategyBase {
     verify: VerifyWithParamsAndRequest<IncomingMessage, ExboProfileWithCharacters, ExboTokenParams>,
   );
   constructor(options: ExboStrategyOptions, verify: VerifyWithProfile<ExboProfile>);
-  constructor(
-    options: ExboStrategyOptions,
-    verify: VerifyWithParams<ExboProfile, ExboTokenParams>,
-  );
+  constructor(options: ExboStrategyOptions, verify: VerifyWithParams<ExboProfile, ExboTokenParams>);
   constructor(
     options: ExboStrategyOptionsWithRequest,
     verify: VerifyWithProfileAndRequest<IncomingMessage, ExboProfile>,
@@ -275,7 +272,8 @@ export class Strategy extends OAuth2StrategyBase {
    * The request is read, never changed.
    */
   override authenticate(req: IncomingMessage, options: ExboAuthenticateOptions = {}): void {
-    if (!isEmptyScope(options.scope)) return this.error(unsupportedOption(OWNER, 'scope', NO_SCOPES));
+    if (!isEmptyScope(options.scope))
+      return this.error(unsupportedOption(OWNER, 'scope', NO_SCOPES));
     // Read once: Express 5's `req.query` is a getter that parses the query string at every read.
     const { query, body } = req as CallbackRequestLike;
     const callback = { query, body };
@@ -320,7 +318,10 @@ export class Strategy extends OAuth2StrategyBase {
         400,
       );
     }
-    const callbackURL = resolveCallbackURL(req, options.callbackURL ?? this.exboSettings.callbackURL);
+    const callbackURL = resolveCallbackURL(
+      req,
+      options.callbackURL ?? this.exboSettings.callbackURL,
+    );
     super.authenticate(req, { ...options, callbackURL });
   }
 

@@ -6,5 +6,10 @@ import { USER_AGENT } from './version.js';
  * any options object: the Transport takes (and checks) only its connection options.
  */
 export function exboTransport(options: ConnectionOptions = {}): Transport {
-  return new Transport({ ...options, provider: 'exbo', providerLabel: 'EXBO', userAgent: USER_AGENT });
+  return new Transport({
+    ...options,
+    provider: 'exbo',
+    providerLabel: 'EXBO',
+    userAgent: USER_AGENT,
+  });
 }

@@ -9,7 +9,12 @@
  * answer, with a stable `code`) or a `TypeError` (bad input, refused before any request). No
  * message contains a cookie, a CSRF token or a client secret.
  */
-import { type ConnectionOptions, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import {
+  type ConnectionOptions,
+  type HttpResponse,
+  OAuthError,
+  type Transport,
+} from '@exbo-soa2/core';
 import {
   ACCOUNT_PURPOSE,
   type AccountErrorContext,

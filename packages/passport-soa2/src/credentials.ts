@@ -2,7 +2,12 @@
  * The client credentials and scopes, checked once at construction: a mistake here would otherwise
  * surface only on the real server, as an opaque 400 or an "Invalid Auth URL" page.
  */
-import { checkClientID, checkClientSecret, invalidOptionType, invalidOptionValue } from '@exbo-soa2/core';
+import {
+  checkClientID,
+  checkClientSecret,
+  invalidOptionType,
+  invalidOptionValue,
+} from '@exbo-soa2/core';
 import { IDENTIFY_SCOPE } from './endpoints.js';
 
 const OWNER = 'passport-soa2';

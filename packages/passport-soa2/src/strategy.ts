@@ -142,10 +142,7 @@ export class Strategy extends PassportStrategy {
   // One overload per form, the usual one first, so TypeScript types the parameters of an
   // unannotated verify of that form (core verify.ts).
   constructor(options: Soa2StrategyOptions, verify: VerifyWithProfile<Soa2Profile>);
-  constructor(
-    options: Soa2StrategyOptions,
-    verify: VerifyWithParams<Soa2Profile, Soa2TokenParams>,
-  );
+  constructor(options: Soa2StrategyOptions, verify: VerifyWithParams<Soa2Profile, Soa2TokenParams>);
   constructor(
     options: Soa2StrategyOptionsWithRequest,
     verify: VerifyWithProfileAndRequest<IncomingMessage, Soa2Profile>,
@@ -172,7 +169,12 @@ export class Strategy extends PassportStrategy {
     if (options.scope !== undefined) normaliseScopes(options.scope, 'scope');
     const callbackURL = options.callbackURL;
     if (callbackURL !== undefined && (typeof callbackURL !== 'string' || callbackURL === '')) {
-      throw invalidOptionType(OWNER, 'callbackURL', 'a non-empty string (a URL) when given', callbackURL);
+      throw invalidOptionType(
+        OWNER,
+        'callbackURL',
+        'a non-empty string (a URL) when given',
+        callbackURL,
+      );
     }
     if (options.pkce !== undefined && (options.pkce as unknown) !== false) {
       throw unsupportedOption(OWNER, 'pkce', 'SOA2 does not support PKCE');
@@ -279,7 +281,11 @@ export class Strategy extends PassportStrategy {
     });
   }
 
-  private finishLogin(req: IncomingMessage, rawCode: string | undefined, state: string | undefined): void {
+  private finishLogin(
+    req: IncomingMessage,
+    rawCode: string | undefined,
+    state: string | undefined,
+  ): void {
     // A pasted code often comes with spaces or a newline around it.
     const code = rawCode?.trim();
     if (!code) {

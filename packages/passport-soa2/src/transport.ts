@@ -6,5 +6,10 @@ import { USER_AGENT } from './version.js';
  * any options object: the Transport takes (and checks) only its connection options.
  */
 export function soa2Transport(options: ConnectionOptions = {}): Transport {
-  return new Transport({ ...options, provider: 'soa2', providerLabel: 'SOA2', userAgent: USER_AGENT });
+  return new Transport({
+    ...options,
+    provider: 'soa2',
+    providerLabel: 'SOA2',
+    userAgent: USER_AGENT,
+  });
 }

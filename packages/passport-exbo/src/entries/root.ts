@@ -6,7 +6,13 @@
  *
  * @module passport-exbo
  */
-export { isOAuthError, OAuthError, type OAuthErrorCode, type VerifyCallback } from '@exbo-soa2/core';
+export {
+  type FetchLike,
+  isOAuthError,
+  OAuthError,
+  type OAuthErrorCode,
+  type VerifyCallback,
+} from '@exbo-soa2/core';
 export { type AuthorizationURLOptions, ExboClient, type ExboClientOptions } from '../client.js';
 export type { ExboEndpointOptions } from '../endpoints.js';
 export type { ExboOAuth2StateStore } from '../passport-oauth2.js';

@@ -6,7 +6,13 @@
  *
  * @module passport-soa2
  */
-export { isOAuthError, OAuthError, type OAuthErrorCode, type VerifyCallback } from '@exbo-soa2/core';
+export {
+  type FetchLike,
+  isOAuthError,
+  OAuthError,
+  type OAuthErrorCode,
+  type VerifyCallback,
+} from '@exbo-soa2/core';
 export { Soa2Client, type Soa2ClientOptions } from '../client.js';
 export type { Soa2EndpointOptions } from '../endpoints.js';
 export type { Soa2Profile, Soa2UserJson } from '../profile.js';
