@@ -179,7 +179,7 @@ describe('options checked at construction', () => {
         (err: Error & { code?: string }) =>
           (err instanceof TypeError || err instanceof RangeError) &&
           /^ERR_INVALID_ARG_(TYPE|VALUE)$/.test(err.code ?? '') &&
-          /"clientID" option (must be|is required: ) a non-negative integer/.test(err.message),
+          /"clientID" option (must be|is required:) a non-negative integer/.test(err.message),
         `clientID ${String(bad)}`,
       );
     }

@@ -6,7 +6,7 @@
 import { checkFetch, checkTimeout } from './option-checks.js';
 import type { FetchLike } from './senders.js';
 
-export type { FetchLike } from './senders.js';
+export { FetchLike } from './senders.js';
 
 /** Transport settings shared by the strategies, their clients and the EXBO game API. */
 export interface ConnectionOptions {

@@ -11,8 +11,10 @@ export {
   resolveCallbackURL,
 } from './callback-request.js';
 export { callbackify } from './callbackify.js';
-export { type ConnectionOptions, type FetchLike } from './connection-options.js';
-export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
+// FetchLike, OAuthErrorCode and VerifyCallback without `type`: the strategies' `export =` entry
+// types (scripts/write-entries.mjs) alias them, which TypeScript refuses for `export type` names.
+export { type ConnectionOptions, FetchLike } from './connection-options.js';
+export { isOAuthError, OAuthError, OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
 export {
   checkAbsoluteURL,
   checkClientID,
@@ -33,7 +35,7 @@ export type { SharedStrategyOptions, SkipUserProfile } from './strategy-options.
 export { type HttpResponse, Transport } from './transport.js';
 export {
   invokeVerify,
-  type VerifyCallback,
+  VerifyCallback,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
   type VerifyWithParams,

@@ -1,3 +1,5 @@
+// Interfaces are re-exported without `type`, so that dist/index.d.ts (scripts/write-entries.mjs)
+// can alias them in its `export =` namespace.
 /**
  * `passport-exbo`: what a login needs, and nothing else (the game API, application tokens and
  * token decoding are on `passport-exbo/game-api`). `require('passport-exbo')` returns the Strategy
@@ -7,29 +9,29 @@
  * @module passport-exbo
  */
 export {
-  type FetchLike,
+  FetchLike,
   isOAuthError,
   OAuthError,
-  type OAuthErrorCode,
-  type VerifyCallback,
+  OAuthErrorCode,
+  VerifyCallback,
 } from '@exbo-soa2/core';
-export { type AuthorizationURLOptions, ExboClient, type ExboClientOptions } from '../client.js';
-export type { ExboEndpointOptions } from '../endpoints.js';
-export type { ExboOAuth2StateStore } from '../passport-oauth2.js';
-export type { ExboProfile, ExboUserJson } from '../profile.js';
-export type {
+export { AuthorizationURLOptions, ExboClient, ExboClientOptions } from '../client.js';
+export { ExboEndpointOptions } from '../endpoints.js';
+export { ExboOAuth2StateStore } from '../passport-oauth2.js';
+export { ExboProfile, ExboUserJson } from '../profile.js';
+export {
   ExboCharacterError,
   ExboCharactersOption,
   ExboProfileCharacters,
   ExboProfileWithCharacters,
 } from '../profile-characters.js';
 export {
-  type ExboAuthenticateOptions,
-  type ExboStrategyOptions,
-  type ExboStrategyOptionsWithRequest,
-  type ExboVerifyFunction,
-  type ExboVerifyFunctionWithRequest,
+  ExboAuthenticateOptions,
+  ExboStrategyOptions,
+  ExboStrategyOptionsWithRequest,
+  ExboVerifyFunction,
+  ExboVerifyFunctionWithRequest,
   Strategy,
 } from '../strategy.js';
-export type { ExboTokenParams, ExboTokenResponse } from '../token-answer.js';
+export { ExboTokenParams, ExboTokenResponse } from '../token-answer.js';
 export { VERSION } from '../version.js';

@@ -1,3 +1,5 @@
+// Interfaces are re-exported without `type`, so that dist/index.d.ts (scripts/write-entries.mjs)
+// can alias them in its `export =` namespace.
 /**
  * `passport-soa2`: what a login needs, and nothing else (the account API that registers SOA2
  * applications is on `passport-soa2/accounts`). `require('passport-soa2')` returns the Strategy
@@ -7,23 +9,23 @@
  * @module passport-soa2
  */
 export {
-  type FetchLike,
+  FetchLike,
   isOAuthError,
   OAuthError,
-  type OAuthErrorCode,
-  type VerifyCallback,
+  OAuthErrorCode,
+  VerifyCallback,
 } from '@exbo-soa2/core';
-export { Soa2Client, type Soa2ClientOptions } from '../client.js';
-export type { Soa2EndpointOptions } from '../endpoints.js';
-export type { Soa2Profile, Soa2UserJson } from '../profile.js';
+export { Soa2Client, Soa2ClientOptions } from '../client.js';
+export { Soa2EndpointOptions } from '../endpoints.js';
+export { Soa2Profile, Soa2UserJson } from '../profile.js';
 export {
-  type Soa2AuthenticateOptions,
-  type Soa2AuthorizationRequest,
-  type Soa2StrategyOptions,
-  type Soa2StrategyOptionsWithRequest,
-  type Soa2VerifyFunction,
-  type Soa2VerifyFunctionWithRequest,
+  Soa2AuthenticateOptions,
+  Soa2AuthorizationRequest,
+  Soa2StrategyOptions,
+  Soa2StrategyOptionsWithRequest,
+  Soa2VerifyFunction,
+  Soa2VerifyFunctionWithRequest,
   Strategy,
 } from '../strategy.js';
-export type { Soa2TokenParams, Soa2TokenResponse } from '../token-answer.js';
+export { Soa2TokenParams, Soa2TokenResponse } from '../token-answer.js';
 export { VERSION } from '../version.js';
