@@ -28,10 +28,13 @@ export {
   invalidOptionValue,
   unsupportedOption,
 } from './option-checks.js';
-export type { PassportStrategyActions } from './passport-strategy.js';
 export { bodyExcerpt, redactSecrets } from './redact.js';
 export { LoginStateStore, newStateHandle, type StateFailure } from './state-store.js';
-export type { SharedStrategyOptions, SkipUserProfile } from './strategy-options.js';
+export type {
+  PassportStrategyActions,
+  SharedStrategyOptions,
+  SkipUserProfile,
+} from './strategy-options.js';
 export { type HttpResponse, Transport } from './transport.js';
 export {
   invokeVerify,

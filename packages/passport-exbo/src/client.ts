@@ -15,7 +15,6 @@ import {
   newStateHandle,
   type Transport,
 } from '@exbo-soa2/core';
-import { clientSecretHeaders } from './client-headers.js';
 import { type ExboEndpointOptions, type ExboEndpoints, exboEndpoints } from './endpoints.js';
 import { type ExboProfile, PROFILE_PURPOSE, readProfileAnswer } from './profile.js';
 import {
@@ -160,9 +159,14 @@ export class ExboClient {
     return this.#token('client_credentials');
   }
 
-  /** `Client-Id` / `Client-Secret` headers for app-level game-API calls (no token needed). */
+  /**
+   * `Client-Id` / `Client-Secret` headers for app-level game-API calls: EXBO's secret-based
+   * authentication (exbo.md, "Secret-based authentication"). No token is requested, so nothing is
+   * replaced and nothing expires. They carry the client secret: send them to the game-API host
+   * only (never to the token endpoint, never to a third party).
+   */
   clientSecretHeaders(): Record<string, string> {
-    return clientSecretHeaders({ clientID: this.clientID, clientSecret: this.#clientSecret });
+    return { 'Client-Id': this.clientID, 'Client-Secret': this.#clientSecret };
   }
 
   /** One grant, POSTed to the token endpoint as a form; the answer is read by token-answer.ts. */

@@ -15,6 +15,7 @@ import {
   OAuthError,
   type Transport,
 } from '@exbo-soa2/core';
+import { AccountCookies } from './account-cookies.js';
 import {
   ACCOUNT_PURPOSE,
   type AccountErrorContext,
@@ -39,7 +40,6 @@ import {
 import { parseClientID } from './credentials.js';
 import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
 import { soa2AnswerError } from './errors.js';
-import { AccountCookies } from './account-cookies.js';
 import { soa2Transport } from './transport.js';
 import { parseScratchUsername } from './username.js';
 
