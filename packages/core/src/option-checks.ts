@@ -31,10 +31,12 @@ function invalid(
 function received(value: unknown, secret = false): string {
   if (value === undefined) return 'received undefined';
   if (value === null) return 'received null';
-  if (secret) return `received a ${typeof value}`;
+  if (secret)
+    return typeof value === 'object' ? 'received an object' : `received a ${typeof value}`;
   if (typeof value === 'string') return `received ${JSON.stringify(value.slice(0, 100))}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `received ${value}`;
-  return `received a ${typeof value}`;
+  if (Array.isArray(value)) return `received ${JSON.stringify(value).slice(0, 100)}`;
+  return typeof value === 'object' ? 'received an object' : `received a ${typeof value}`;
 }
 
 /** `TypeError` `ERR_INVALID_ARG_TYPE`: `option` must be `expected`. */

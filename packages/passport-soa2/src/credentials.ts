@@ -45,7 +45,7 @@ export function normaliseScopes(value: unknown, option = 'scopes'): string[] {
       OWNER,
       option,
       '"identify", the only scope SOA2 knows (it accepts no other value)',
-      JSON.stringify(value),
+      value,
     );
   }
   return scopes;
