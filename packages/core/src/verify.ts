@@ -28,6 +28,7 @@ export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => 
 
 /** `(accessToken, refreshToken, profile, done)`: the usual form (callback or async). */
 export type VerifyWithProfile<Profile> = {
+  /** The verify function itself. */
   verify(
     accessToken: string,
     refreshToken: string,
@@ -38,6 +39,7 @@ export type VerifyWithProfile<Profile> = {
 
 /** `(accessToken, refreshToken, params, profile, done)`: also receives the token response's params. */
 export type VerifyWithParams<Profile, Params> = {
+  /** The verify function itself. */
   verify(
     accessToken: string,
     refreshToken: string,
@@ -49,6 +51,7 @@ export type VerifyWithParams<Profile, Params> = {
 
 /** {@link VerifyWithProfile} with the request first (`passReqToCallback: true`). */
 export type VerifyWithProfileAndRequest<Request, Profile> = {
+  /** The verify function itself. */
   verify(
     req: Request,
     accessToken: string,
@@ -60,6 +63,7 @@ export type VerifyWithProfileAndRequest<Request, Profile> = {
 
 /** {@link VerifyWithParams} with the request first (`passReqToCallback: true`). */
 export type VerifyWithParamsAndRequest<Request, Profile, Params> = {
+  /** The verify function itself. */
   verify(
     req: Request,
     accessToken: string,

@@ -15,12 +15,14 @@ import { callbackify, isOAuthError, type PassportStrategyActions } from '@exbo-s
 
 /** passport-oauth2's state store interface (the 4-argument form, with `meta`). */
 export interface ExboOAuth2StateStore {
+  /** Remembers a new login (`state` is the app state) and calls back with the handle to send. */
   store(
     req: IncomingMessage,
     state: unknown,
     meta: unknown,
     callback: (err: Error | null, state?: string) => void,
   ): void;
+  /** Checks the `state` of a callback; calls back `ok` and the app state, or `false`. */
   verify(
     req: IncomingMessage,
     state: string,
