@@ -76,59 +76,56 @@ after(async () => {
   await fakes.close();
 });
 
-test('a login through passport-exbo leaves every own property of req as it was', {
-  timeout: 20_000,
-}, async () => {
-  const strategy = new ExboStrategy(
-    {
-      clientID: EXBO_CLIENT.clientId,
-      clientSecret: EXBO_CLIENT.clientSecret,
-      callbackURL: '/callback/exbo',
-      baseURL: fakes.exbo.url,
-    },
-    (_accessToken, _refreshToken, profile, done) => done(null, { id: profile.id }),
-  );
-  const seen = watch(strategy);
-  const app = await startTestApp({ strategies: [strategy] });
-  try {
-    fakes.allowCallbacks({ exbo: [`${app.url}/callback/exbo`] });
-    const done = await loginWithExbo(new Browser(), `${app.url}/login/exbo`);
-    assert.equal(done.status, 200, done.text);
-    assert.ok(json(done).user.id);
-    assert.deepEqual(
-      seen.map((entry) => entry.action),
-      ['redirect', 'success'],
-    );
-    for (const entry of seen) assert.deepEqual(entry.changed, [], entry.action);
-  } finally {
-    await app.close();
-  }
-});
+const PROVIDERS = [
+  {
+    name: 'exbo',
+    strategy: () =>
+      new ExboStrategy(
+        {
+          clientID: EXBO_CLIENT.clientId,
+          clientSecret: EXBO_CLIENT.clientSecret,
+          callbackURL: '/callback/exbo',
+          baseURL: fakes.exbo.url,
+        },
+        (_accessToken, _refreshToken, profile, done) => done(null, { id: profile.id }),
+      ),
+    login: loginWithExbo,
+  },
+  {
+    name: 'soa2',
+    strategy: () =>
+      new Soa2Strategy(
+        {
+          clientID: SOA2_CLIENT.clientId,
+          clientSecret: SOA2_CLIENT.clientSecret,
+          callbackURL: '/callback/soa2',
+          baseURL: fakes.soa2.url,
+        },
+        (_accessToken, _refreshToken, profile, done) => done(null, { id: profile.id }),
+      ),
+    login: (browser: Browser, url: string) => loginWithSoa2(browser, url),
+  },
+] as const;
 
-test('a login through passport-soa2 leaves every own property of req as it was', {
-  timeout: 20_000,
-}, async () => {
-  const strategy = new Soa2Strategy(
-    {
-      clientID: SOA2_CLIENT.clientId,
-      clientSecret: SOA2_CLIENT.clientSecret,
-      callbackURL: '/callback/soa2',
-      baseURL: fakes.soa2.url,
-    },
-    (_accessToken, _refreshToken, profile, done) => done(null, { id: profile.id }),
-  );
-  const seen = watch(strategy);
-  const app = await startTestApp({ strategies: [strategy] });
-  try {
-    fakes.allowCallbacks({ soa2: [`${app.url}/callback/soa2`] });
-    const done = await loginWithSoa2(new Browser(), `${app.url}/login/soa2`);
-    assert.equal(done.status, 200, done.text);
-    assert.deepEqual(
-      seen.map((entry) => entry.action),
-      ['redirect', 'success'],
-    );
-    for (const entry of seen) assert.deepEqual(entry.changed, [], entry.action);
-  } finally {
-    await app.close();
-  }
-});
+for (const provider of PROVIDERS) {
+  test(`a login through passport-${provider.name} leaves every own property of req as it was`, {
+    timeout: 20_000,
+  }, async () => {
+    const strategy = provider.strategy();
+    const seen = watch(strategy);
+    const app = await startTestApp({ strategies: [strategy] });
+    try {
+      fakes.allowCallbacks({ [provider.name]: [`${app.url}/callback/${provider.name}`] });
+      const done = await provider.login(new Browser(), `${app.url}/login/${provider.name}`);
+      assert.equal(done.status, 200, done.text);
+      assert.ok(json(done).user.id);
+      assert.deepEqual(
+        seen.map((entry) => entry.action),
+        ['redirect', 'success'],
+      );
+      for (const entry of seen) assert.deepEqual(entry.changed, [], entry.action);
+    } finally {
+      await app.close();
+    }
+  });
+}
