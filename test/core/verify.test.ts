@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { invokeVerify } from '@exbo-soa2/core';
-import type { VerifyOutcome } from '../../packages/core/dist/verify.js';
+import type { VerifyOutcome } from '../../packages/core/dist/lib/verify.js';
 
 const args = { accessToken: 'at', refreshToken: 'rt', params: { p: 1 }, profile: { id: '1' } };
 

@@ -14,7 +14,7 @@ import {
   MemoryAppTokenStore,
 } from 'passport-exbo/game-api';
 // Internal (not exported): its parsing is tested directly.
-import { parseRateLimit } from '../../packages/passport-exbo/dist/rate-limit.js';
+import { parseRateLimit } from '../../packages/passport-exbo/dist/lib/rate-limit.js';
 import { listen } from '../helpers/server.js';
 import {
   CLIENT_ID,

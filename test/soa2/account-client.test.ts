@@ -22,12 +22,12 @@ import {
   type Soa2AccountClientOptions,
 } from 'passport-soa2/accounts';
 // Internal (not exported): tested directly.
-import { parseAccountSession } from '../../packages/passport-soa2/dist/account-session.js';
+import { parseAccountSession } from '../../packages/passport-soa2/dist/lib/account-session.js';
 import {
   isNameApproved,
   isOwnerHidden,
   isVerified,
-} from '../../packages/passport-soa2/dist/flags.js';
+} from '../../packages/passport-soa2/dist/lib/flags.js';
 import { startTestApp } from '../helpers/app.js';
 import { Browser } from '../helpers/browser.js';
 import { listen } from '../helpers/server.js';
