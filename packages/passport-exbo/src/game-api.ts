@@ -12,6 +12,7 @@
 import {
   bodyExcerpt,
   type ConnectionOptions,
+  checkAbsoluteURL,
   type HttpResponse,
   OAuthError,
   type Transport,
@@ -92,12 +93,11 @@ export class ExboGameApi {
   #appTokens: AppTokenManager | undefined;
 
   constructor(options: ExboGameApiOptions = {}) {
-    const base = options.baseURL ?? GAME_API_URLS.production;
-    if (typeof base !== 'string' || !URL.canParse(base)) {
-      throw new TypeError(
-        `passport-exbo: the game API baseURL must be an absolute URL, got "${base}"`,
-      );
-    }
+    const base = checkAbsoluteURL(
+      'passport-exbo',
+      'baseURL',
+      options.baseURL ?? GAME_API_URLS.production,
+    );
     this.baseURL = base.replace(/\/+$/, '');
     this.#client = options.client;
     this.#appTokens = options.appTokens;

@@ -11,6 +11,7 @@
  */
 import {
   type ConnectionOptions,
+  checkOptionsObject,
   type HttpResponse,
   OAuthError,
   type Transport,
@@ -86,9 +87,7 @@ export class Soa2AccountClient {
   #login: Soa2LoginChallenge | undefined;
 
   constructor(options: Soa2AccountClientOptions = {}) {
-    if (!options || typeof options !== 'object') {
-      throw new TypeError('passport-soa2: options must be an object');
-    }
+    checkOptionsObject('passport-soa2', options);
     this.apiURL = soa2Endpoints(options).apiURL;
     this.transport = soa2Transport(options);
     this.#clock = options.clock ?? Date.now;
