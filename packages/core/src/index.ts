@@ -12,9 +12,9 @@ export {
 } from './callback-request.js';
 export { callbackify } from './callbackify.js';
 // FetchLike, OAuthErrorCode and VerifyCallback without `type`: the strategies' `export =` entry
-// types (scripts/write-entries.mjs) alias them, which TypeScript refuses for `export type` names.
+// types (scripts/bundle-entries.mjs) alias them, which TypeScript refuses for `export type` names.
 export { type ConnectionOptions, FetchLike } from './connection-options.js';
-export { isOAuthError, OAuthError, OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
+export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
 export {
   checkAbsoluteURL,
   checkClientID,
@@ -22,18 +22,15 @@ export {
   checkNonEmptyString,
   checkOptionsObject,
   checkTimeout,
-  type InvalidOptionCode,
-  type InvalidOptionError,
   invalidOptionType,
   invalidOptionValue,
   unsupportedOption,
 } from './option-checks.js';
 export { bodyExcerpt, redactSecrets } from './redact.js';
-export { LoginStateStore, newStateHandle, type StateFailure } from './state-store.js';
+export { LoginStateStore, newStateHandle } from './state-store.js';
 export type {
   PassportStrategyActions,
   SharedStrategyOptions,
-  SkipUserProfile,
 } from './strategy-options.js';
 export { type HttpResponse, Transport } from './transport.js';
 export {

@@ -1,4 +1,4 @@
-// Interfaces are re-exported without `type`, so that dist/index.d.ts (scripts/write-entries.mjs)
+// Interfaces are re-exported without `type`, so that dist/index.d.ts (scripts/bundle-entries.mjs)
 // can alias them in its `export =` namespace.
 /**
  * `passport-exbo`: what a login needs, and nothing else (the game API, application tokens and
