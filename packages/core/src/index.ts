@@ -13,7 +13,7 @@ export {
 export { callbackify } from './callbackify.js';
 // FetchLike, OAuthErrorCode and VerifyCallback without `type`: the strategies' `export =` entry
 // types (scripts/bundle-entries.mjs) alias them, which TypeScript refuses for `export type` names.
-export { type ConnectionOptions, FetchLike } from './connection-options.js';
+export { type ConnectionOptions, connectionOptions, FetchLike } from './connection-options.js';
 export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
 export {
   checkAbsoluteURL,

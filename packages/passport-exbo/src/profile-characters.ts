@@ -7,7 +7,12 @@
  * `profile.characterErrors` instead of being thrown. Everything that can be prepared once (regions
  * checked, game-API client and transport built) is done when the strategy is constructed.
  */
-import { type ConnectionOptions, OAuthError, redactSecrets } from '@exbo-soa2/core';
+import {
+  type ConnectionOptions,
+  connectionOptions,
+  OAuthError,
+  redactSecrets,
+} from '@exbo-soa2/core';
 import type { ExboCharacter } from './characters.js';
 import { ExboGameApi } from './game-api.js';
 import type { ExboProfile } from './profile.js';
@@ -61,10 +66,12 @@ export function characterLoader(
   if (regions.length === 0) {
     throw new TypeError('passport-exbo: the characters option needs at least one region');
   }
+  // The strategy's connection options (all of them, whatever they are), with the option's timeout.
+  const connection = connectionOptions('passport-exbo', transport);
   const api = new ExboGameApi({
+    ...connection,
     baseURL: option.gameApiURL,
-    timeout: option.timeout ?? transport.timeout,
-    fetch: transport.fetch,
+    timeout: option.timeout ?? connection.timeout,
   });
   return async (userToken) => {
     const results = await Promise.allSettled(

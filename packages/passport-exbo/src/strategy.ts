@@ -253,10 +253,7 @@ export class Strategy extends OAuth2StrategyBase {
       // Loaded only when asked for: the game API stays out of a plain login's module graph.
       const { characterLoader } =
         require('./profile-characters.js') as typeof import('./profile-characters.js');
-      loadCharacters = characterLoader(options.characters, {
-        timeout: options.timeout,
-        fetch: options.fetch,
-      });
+      loadCharacters = characterLoader(options.characters, options);
     }
     this.exboSettings = {
       callbackURL,
