@@ -87,7 +87,7 @@ export async function runExboSteps(target: ExboTarget): Promise<StepResult[]> {
 
   await step(
     'user info',
-    userToken === undefined ? noUser : async () => void (await client.validateToken(userToken)),
+    userToken === undefined ? noUser : async () => void (await client.fetchProfile(userToken)),
   );
   await step(
     'token kinds',
@@ -120,13 +120,13 @@ export async function runExboSteps(target: ExboTarget): Promise<StepResult[]> {
     'old access token after refresh',
     renewed === undefined || userToken === undefined
       ? 'no refresh, or no EXBO_USER_TOKEN'
-      : async () => void (await client.validateToken(userToken)),
+      : async () => void (await client.fetchProfile(userToken)),
   );
   await step(
     'new access token',
     renewed === undefined
       ? 'no refresh'
-      : async () => void (await client.validateToken(renewed!.access_token)),
+      : async () => void (await client.fetchProfile(renewed!.access_token)),
   );
   return log.results;
 }

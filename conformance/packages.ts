@@ -14,11 +14,6 @@ export {
   startExboFake,
   startSoa2Fake,
 } from '@exbo-soa2/fakes';
-export {
-  decodeAccessToken,
-  ExboClient,
-  ExboGameApi,
-  GAME_API_URLS,
-  OAuthError,
-} from 'passport-exbo';
+export { ExboClient, OAuthError } from 'passport-exbo';
+export { decodeAccessToken, ExboGameApi, GAME_API_URLS } from 'passport-exbo/game-api';
 export { Soa2Client } from 'passport-soa2';

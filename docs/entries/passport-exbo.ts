@@ -1,7 +1,8 @@
 /**
- * Passport strategy for "Login with EXBO" (STALCRAFT / STALZONE accounts), plus the EXBO client,
- * application tokens and the game API. `Strategy` is also the default export.
+ * Passport strategy for "Login with EXBO" (STALCRAFT / STALZONE accounts), and the EXBO client.
+ * `require('passport-exbo')` is the Strategy (with these names as its properties); with `import`,
+ * `Strategy` is also the default export.
  *
  * @module passport-exbo
  */
-export * from '../../packages/passport-exbo/src/index.js';
+export * from '../../packages/passport-exbo/src/entries/root.js';

@@ -42,3 +42,24 @@ for (const { config, out, format } of BUILDS) {
     });
   });
 }
+
+test('tsconfig.bundler.json: the same usage type-checks under bundler resolution', () => {
+  const build = tsc(`${PROJECT}/tsconfig.bundler.json`);
+  assert.equal(build.output, '', 'no diagnostics');
+  assert.equal(build.status, 0);
+});
+
+test('an Express app with only the usual @types (node, express, passport, express-session) type-checks', () => {
+  const build = tsc(`${PROJECT}/tsconfig.minimal.json`, '--listFiles');
+  assert.equal(build.status, 0, build.output);
+  const typesPackages = new Set(
+    [...build.output.matchAll(/node_modules\/(@types\/[^/]+)/g)].map((match) => match[1]),
+  );
+  for (const needed of ['@types/express', '@types/passport', '@types/express-session']) {
+    assert.ok(typesPackages.has(needed), needed);
+  }
+  // The strategies' published types describe what they use of these themselves.
+  for (const unneeded of ['@types/passport-oauth2', '@types/passport-strategy', '@types/oauth']) {
+    assert.ok(!typesPackages.has(unneeded), `${unneeded} is not needed`);
+  }
+});

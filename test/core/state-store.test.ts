@@ -1,22 +1,18 @@
 /** The shared session state store: single use, expiring, several pending logins per session. */
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import { SessionStateStore } from '@exbo-soa2/core';
+import { LoginStateStore } from '@exbo-soa2/core';
 
 function store(
   req: object,
   appState?: unknown,
-  s = new SessionStateStore({ key: 'k', provider: 'p' }),
+  s = new LoginStateStore({ key: 'k', provider: 'p' }),
 ) {
   return new Promise<string>((resolve, reject) =>
     s.store(req, appState, {}, (err, handle) => (err ? reject(err) : resolve(handle as string))),
   );
 }
-function verify(
-  req: object,
-  state: unknown,
-  s = new SessionStateStore({ key: 'k', provider: 'p' }),
-) {
+function verify(req: object, state: unknown, s = new LoginStateStore({ key: 'k', provider: 'p' })) {
   return new Promise<{ ok: unknown; info: unknown }>((resolve, reject) =>
     s.verify(req, state, {}, (err, ok, info) => (err ? reject(err) : resolve({ ok, info }))),
   );
@@ -38,7 +34,7 @@ test('a handle verifies once, returns the app state, and cannot be replayed', {
 test('two pending logins in one session both work; the oldest beyond maxPending is dropped', {
   timeout: 10_000,
 }, async () => {
-  const s = new SessionStateStore({ key: 'k', provider: 'p', maxPending: 2 });
+  const s = new LoginStateStore({ key: 'k', provider: 'p', maxPending: 2 });
   const req = { session: {} };
   const a = await store(req, undefined, s);
   const b = await store(req, undefined, s);
@@ -74,7 +70,7 @@ test('a login is valid for maxAge, then fails with a message saying it expired',
   timeout: 10_000,
 }, async () => {
   await withClock(async (clock) => {
-    const s = new SessionStateStore({ key: 'k', provider: 'p', maxAge: 60_000 });
+    const s = new LoginStateStore({ key: 'k', provider: 'p', maxAge: 60_000 });
     const req = { session: {} };
     const onTime = await store(req, undefined, s);
     const late = await store(req, undefined, s);

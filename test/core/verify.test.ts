@@ -1,7 +1,8 @@
 /** The shared verify adapter: every form Passport users write ends in exactly one outcome. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { invokeVerify, type VerifyOutcome } from '@exbo-soa2/core';
+import { invokeVerify } from '@exbo-soa2/core';
+import type { VerifyOutcome } from '../../packages/core/dist/lib/verify.js';
 
 const args = { accessToken: 'at', refreshToken: 'rt', params: { p: 1 }, profile: { id: '1' } };
 

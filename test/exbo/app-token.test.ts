@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ExboFake } from '@exbo-soa2/fakes';
+import { OAuthError } from 'passport-exbo';
 import {
   AppTokenManager,
   type AppTokenStore,
   ExboGameApi,
   MemoryAppTokenStore,
-  OAuthError,
   type StoredAppToken,
-} from 'passport-exbo';
+} from 'passport-exbo/game-api';
 import { listen } from '../helpers/server.js';
 import { gameRequests, newClient, startFake, tokenRequests } from './setup.js';
 

@@ -98,7 +98,7 @@ describe('authorization URL', () => {
 
   test('without a callbackURL it says what is missing', () => {
     const client = new ExboClient({ clientID: '30', clientSecret: 's' });
-    assert.throws(() => client.createAuthorizationURL(), /callbackURL is required/);
+    assert.throws(() => client.createAuthorizationURL(), /"callbackURL" option is required/);
   });
 });
 
@@ -124,7 +124,7 @@ describe('code exchange and validation', () => {
     ]);
     assert.equal(form(exchange[0]).redirect_uri, CALLBACK_URL);
 
-    const profile = await client.validateToken(tokens.access_token);
+    const profile = await client.fetchProfile(tokens.access_token);
     const user = DEFAULT_EXBO_USERS[1];
     assert.ok(user);
     assert.deepEqual(
@@ -163,8 +163,8 @@ describe('code exchange and validation', () => {
     ]);
   });
 
-  test('validateToken of a garbage token is TOKEN_REJECTED', { timeout: 10_000 }, async () => {
-    await rejectsWith(newClient(fake).validateToken('not-a-token-at-all'), 'TOKEN_REJECTED', [
+  test('fetchProfile of a garbage token is TOKEN_REJECTED', { timeout: 10_000 }, async () => {
+    await rejectsWith(newClient(fake).fetchProfile('not-a-token-at-all'), 'TOKEN_REJECTED', [
       'not-a-token-at-all',
     ]);
   });
@@ -201,8 +201,8 @@ describe('refresh', () => {
 
     // The old pair is dead; the stored (rotated) pair works and refreshes again.
     await rejectsWith(client.refresh(old.refreshToken), 'REFRESH_REJECTED', [old.refreshToken]);
-    await rejectsWith(client.validateToken(old.accessToken), 'TOKEN_REJECTED', [old.accessToken]);
-    assert.equal((await client.validateToken(stored.accessToken)).provider, 'exbo');
+    await rejectsWith(client.fetchProfile(old.accessToken), 'TOKEN_REJECTED', [old.accessToken]);
+    assert.equal((await client.fetchProfile(stored.accessToken)).provider, 'exbo');
     const third = await client.refresh(stored.refreshToken);
     assert.ok(third.refresh_token && third.refresh_token !== stored.refreshToken);
   });

@@ -6,15 +6,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_EXBO_CHARACTERS, DEFAULT_EXBO_USERS, type ExboFake } from '@exbo-soa2/fakes';
+import { type ExboClient, OAuthError } from 'passport-exbo';
 import {
   AppTokenManager,
-  type ExboClient,
   ExboGameApi,
   GAME_API_URLS,
   MemoryAppTokenStore,
-  OAuthError,
-  parseRateLimit,
-} from 'passport-exbo';
+} from 'passport-exbo/game-api';
+// Internal (not exported): its parsing is tested directly.
+import { parseRateLimit } from '../../packages/passport-exbo/dist/lib/rate-limit.js';
 import { listen } from '../helpers/server.js';
 import {
   CLIENT_ID,

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_EXBO_USERS, type ExboFake } from '@exbo-soa2/fakes';
-import { decodeAccessToken, OAuthError } from 'passport-exbo';
+import { OAuthError } from 'passport-exbo';
+import { decodeAccessToken } from 'passport-exbo/game-api';
 import { CLIENT_ID, login, newClient, startFake } from './setup.js';
 
 let fake: ExboFake;
@@ -77,7 +78,7 @@ describe('decodeAccessToken', () => {
     const forged = `${header}.${forgedPayload}.${'A'.repeat(40)}`;
     assert.equal(decodeAccessToken(forged).sub, '1');
     await assert.rejects(
-      newClient(fake).validateToken(forged),
+      newClient(fake).fetchProfile(forged),
       (err: unknown) => err instanceof OAuthError && err.code === 'TOKEN_REJECTED',
     );
   });

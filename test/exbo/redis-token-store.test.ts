@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ExboFake } from '@exbo-soa2/fakes';
-import { AppTokenManager, ExboGameApi, RedisAppTokenStore } from 'passport-exbo';
+import { AppTokenManager, ExboGameApi, RedisAppTokenStore } from 'passport-exbo/game-api';
 import { createClient } from 'redis';
 import { newClient, type RunningRedis, startFake, startRedis, tokenRequests } from './setup.js';
 

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { VerifyWithParams, VerifyWithProfile } from '@exbo-soa2/core';
 import {
   DEFAULT_EXBO_CLIENT,
   DEFAULT_EXBO_USERS,
@@ -14,8 +15,6 @@ import {
   type ExboProfile,
   type ExboStrategyOptions,
   type ExboTokenParams,
-  type ExboVerifyFunction,
-  type ExboVerifyFunctionWithParams,
   OAuthError,
   Strategy,
   type VerifyCallback,
@@ -49,11 +48,11 @@ const keepProfile = (_at: string, _rt: string, profile: ExboProfile, done: Verif
  */
 async function exboApp(
   options?: Partial<ExboStrategyOptions>,
-  verify?: ExboVerifyFunction,
+  verify?: VerifyWithProfile<ExboProfile>,
 ): Promise<TestApp>;
 async function exboApp(
   options: Partial<ExboStrategyOptions>,
-  verify: ExboVerifyFunctionWithParams | Verify,
+  verify: VerifyWithParams<ExboProfile, ExboTokenParams> | Verify,
 ): Promise<TestApp>;
 async function exboApp(
   options: Partial<ExboStrategyOptions> = {},

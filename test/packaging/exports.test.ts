@@ -1,45 +1,166 @@
 /**
  * The published entry points as a user's app loads them: `require()` from CommonJS and `import`
- * from ESM, in a separate Node process so nothing of the test runner's loader is involved.
+ * from ESM, each in a separate Node process so nothing of the test runner's loader is involved.
+ * Each entry gives exactly the names issue 14 lists; the root follows Passport's CommonJS
+ * convention; loading the root loads nothing of the subpaths or the CLI; and one process that
+ * uses both formats has one OAuthError identity and one replay guard.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-
-const STRATEGIES = ['passport-exbo', 'passport-soa2'];
 
 function run(type: 'commonjs' | 'module', code: string): string {
   return execFileSync(process.execPath, ['--input-type', type, '-e', code], {
     encoding: 'utf8',
+    timeout: 30_000, // a hang fails in seconds (node:test cannot time out synchronous code)
   }).trim();
 }
 
-for (const name of STRATEGIES) {
-  test(`${name}: require() gives Strategy, default and OAuthError`, () => {
+/** The value names of each entry point (types are checked by the TypeScript consumer tests). */
+const ENTRIES: Record<string, string[]> = {
+  'passport-exbo': ['ExboClient', 'OAuthError', 'Strategy', 'VERSION', 'isOAuthError'],
+  'passport-exbo/game-api': [
+    'AppTokenManager',
+    'EXBO_REGIONS',
+    'ExboGameApi',
+    'GAME_API_URLS',
+    'MemoryAppTokenStore',
+    'RedisAppTokenStore',
+    'decodeAccessToken',
+  ],
+  'passport-soa2': ['OAuthError', 'Soa2Client', 'Strategy', 'VERSION', 'isOAuthError'],
+  'passport-soa2/accounts': [
+    'APPLICATION_FLAGS',
+    'Soa2AccountClient',
+    'flagNames',
+    'isScratchUsername',
+  ],
+};
+const ROOTS = ['passport-exbo', 'passport-soa2'];
+
+for (const [entry, names] of Object.entries(ENTRIES)) {
+  const isRoot = ROOTS.includes(entry);
+
+  test(`require('${entry}') gives exactly its listed names`, () => {
     const out = run(
       'commonjs',
-      `const m = require('${name}'); const Passport = require('passport-strategy');
-       console.log(typeof m.Strategy, m.default === m.Strategy, typeof m.OAuthError,
-         m.Strategy.prototype instanceof Passport.Strategy)`,
+      `const m = require('${entry}');
+       console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()))`,
     );
-    assert.equal(out, 'function true function true');
+    assert.deepEqual(JSON.parse(out), [...names].sort());
   });
 
-  test(`${name}: import gives the same names`, () => {
+  test(`import '${entry}' gives exactly its listed names${isRoot ? ' and the Strategy as default' : ''}`, () => {
     const out = run(
       'module',
-      `import Default, { Strategy, OAuthError } from '${name}';
-       console.log(typeof Strategy, Default === Strategy, typeof OAuthError)`,
+      `import * as m from '${entry}';
+       console.log(JSON.stringify({
+         names: Object.keys(m).filter((k) => k !== 'default').sort(),
+         defaultIsStrategy: m.default !== undefined && m.default === m.Strategy,
+       }))`,
     );
-    assert.equal(out, 'function true function');
+    assert.deepEqual(JSON.parse(out), { names: [...names].sort(), defaultIsStrategy: isRoot });
   });
 }
 
-test('passport-exbo VERSION matches package.json (it goes into the User-Agent)', {
-  timeout: 60_000,
-}, async () => {
-  const { VERSION } = await import('passport-exbo');
-  const pkg = JSON.parse(readFileSync('packages/passport-exbo/package.json', 'utf8'));
-  assert.equal(VERSION, pkg.version);
+for (const name of ROOTS) {
+  test(`${name}: require() is the Strategy constructor, with the root names on it (Passport's convention)`, () => {
+    const out = run(
+      'commonjs',
+      `const Strategy = require('${name}');
+       const PassportStrategy = require('passport-strategy');
+       const s = new Strategy({ clientID: '1', clientSecret: 's', callbackURL: 'http://127.0.0.1/cb' }, () => {});
+       console.log(JSON.stringify([
+         typeof Strategy, Strategy.Strategy === Strategy, Strategy.default === Strategy,
+         s instanceof PassportStrategy.Strategy, typeof Strategy.OAuthError, s.name,
+       ]))`,
+    );
+    assert.deepEqual(JSON.parse(out), [
+      'function',
+      true,
+      true,
+      true,
+      'function',
+      name.replace('passport-', ''),
+    ]);
+  });
+
+  test(`${name}: VERSION is package.json's version`, () => {
+    const pkg = JSON.parse(readFileSync(`packages/${name}/package.json`, 'utf8'));
+    assert.equal(run('commonjs', `console.log(require('${name}').VERSION)`), pkg.version);
+  });
+
+  test(`${name}: the root loads one file of its own and one of core, none of the subpaths or the CLI`, () => {
+    const out = run(
+      'commonjs',
+      `require('${name}');
+       console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('/packages/'))))`,
+    );
+    const loaded = (JSON.parse(out) as string[]).map((file) => file.replace(/.*\/packages\//, ''));
+    assert.deepEqual(loaded.sort(), ['core/dist/index.js', `${name}/dist/index.js`].sort());
+    const bundle = readFileSync(`packages/${name}/dist/index.js`, 'utf8');
+    for (const extra of [
+      'class ExboGameApi',
+      'class AppTokenManager',
+      'class Soa2AccountClient',
+      'runCli',
+    ]) {
+      assert.ok(!bundle.includes(extra), `${extra} is not in the root entry`);
+    }
+  });
+}
+
+test('one process using require and import: one OAuthError identity, one strategy copy', () => {
+  const out = run(
+    'module',
+    `import { createRequire } from 'node:module';
+     import * as esm from 'passport-exbo';
+     import * as soa2 from 'passport-soa2';
+     const require = createRequire(process.cwd() + '/');
+     const cjs = require('passport-exbo');
+     const fromCjs = new cjs.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
+     const fromEsm = new esm.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
+     console.log(JSON.stringify([
+       cjs.Strategy === esm.Strategy, esm.isOAuthError(fromCjs), cjs.isOAuthError(fromEsm),
+       soa2.isOAuthError(fromCjs), soa2.OAuthError === esm.OAuthError,
+     ]))`,
+  );
+  assert.deepEqual(JSON.parse(out), [true, true, true, true, true]);
+});
+
+test('two installed copies of core: errors are recognised across them, and one replay guard', () => {
+  // A second copy of @exbo-soa2/core, as an app with two versions of it installed would have.
+  const dir = mkdtempSync(join(tmpdir(), 'core-copy-'));
+  try {
+    cpSync(resolve('packages/core/dist'), join(dir, 'dist'), { recursive: true });
+    cpSync(resolve('packages/core/package.json'), join(dir, 'package.json'));
+    const out = run(
+      'commonjs',
+      `const a = require('@exbo-soa2/core');
+       const b = require(${JSON.stringify(join(dir, 'dist/index.js'))});
+       const results = [a.OAuthError !== b.OAuthError];
+       const errA = new a.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
+       const errB = new b.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
+       results.push(a.isOAuthError(errB), b.isOAuthError(errA), a.isOAuthError(new Error('x')));
+       // A callback replayed through the other copy's store is refused.
+       const storeA = new a.LoginStateStore({ key: 'k', provider: 'exbo' });
+       const storeB = new b.LoginStateStore({ key: 'k', provider: 'exbo' });
+       const session = {};
+       storeA.store({ session }, undefined, {}, (err, handle) => {
+         const copy = structuredClone(session);
+         storeA.verify({ session }, handle, {}, (e1, ok1) => {
+           storeB.verify({ session: copy }, handle, {}, (e2, ok2) => {
+             results.push(ok1, ok2);
+             console.log(JSON.stringify(results));
+           });
+         });
+       });`,
+    );
+    assert.deepEqual(JSON.parse(out), [true, true, true, false, true, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseNoProxy, parseProxyURL, proxiesFromEnv } from '../../packages/core/src/proxy.js';
+import { parseNoProxy, parseProxyURL, proxiesFromEnv } from '../../packages/core/dist/lib/proxy.js';
 
 describe('NO_PROXY matching', () => {
   // [NO_PROXY value, hostname, port, bypasses the proxy?]

@@ -1,5 +1,5 @@
 /**
- * The `soa2` CLI as a user or a script runs it: a real subprocess (node dist/esm/cli.js) against
+ * The `soa2` CLI as a user or a script runs it: a real subprocess (node dist/cli.js) against
  * the SOA2 fake, its stdin driven like a person pressing Enter, its session file in a temporary
  * folder. Covers the interactive and the scripted login, every apps subcommand in human and JSON
  * output, the session file (permissions, reuse, expiry, logout; a symlink planted in its place, a
@@ -30,7 +30,7 @@ import { startTestApp } from '../helpers/app.js';
 import { Browser } from '../helpers/browser.js';
 import { KENNY } from './setup.js';
 
-const CLI = fileURLToPath(new URL('../../packages/passport-soa2/dist/esm/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../packages/passport-soa2/dist/cli.js', import.meta.url));
 /** No CLI run may take longer: a hung prompt fails the test instead of the whole run. */
 const RUN_LIMIT_MS = 20_000;
 /** Each test runs a few CLI processes (each well under a second): a hang fails its own test. */

@@ -9,20 +9,25 @@ import type { ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { DEFAULT_SOA2_CLIENT, type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
 import {
-  APPLICATION_FLAGS,
-  flagNames,
-  isNameApproved,
-  isOwnerHidden,
-  isVerified,
   OAuthError,
-  parseAccountSession,
-  Soa2AccountClient,
-  type Soa2AccountClientOptions,
   Soa2Client,
   type Soa2Profile,
   Strategy,
   type VerifyCallback,
 } from 'passport-soa2';
+import {
+  APPLICATION_FLAGS,
+  flagNames,
+  Soa2AccountClient,
+  type Soa2AccountClientOptions,
+} from 'passport-soa2/accounts';
+// Internal (not exported): tested directly.
+import { parseAccountSession } from '../../packages/passport-soa2/dist/lib/account-session.js';
+import {
+  isNameApproved,
+  isOwnerHidden,
+  isVerified,
+} from '../../packages/passport-soa2/dist/lib/flags.js';
 import { startTestApp } from '../helpers/app.js';
 import { Browser } from '../helpers/browser.js';
 import { listen } from '../helpers/server.js';
@@ -287,9 +292,13 @@ describe('applications', () => {
       [
         'a client id that is not a number',
         () => soa2.getApplication('abc'),
-        /clientID must be an integer/,
+        /"clientID" option must be a non-negative integer/,
       ],
-      ['a negative client id', () => soa2.deleteApplication(-1), /clientID must be an integer/],
+      [
+        'a negative client id',
+        () => soa2.deleteApplication(-1),
+        /"clientID" option must be a non-negative integer/,
+      ],
       ['an empty update', () => soa2.updateApplication(1, {}), /no change given/],
       [
         'flags',

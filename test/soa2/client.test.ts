@@ -182,7 +182,10 @@ describe('options checked at construction', () => {
     for (const bad of ['12a', '', '1.5', '-1', 1.5, -1, 2 ** 31, Number.NaN, null, undefined, {}]) {
       assert.throws(
         () => new Soa2Client({ ...base, clientID: bad as never }),
-        (err: Error) => err instanceof TypeError && /clientID must be an integer/.test(err.message),
+        (err: Error & { code?: string }) =>
+          (err instanceof TypeError || err instanceof RangeError) &&
+          /^ERR_INVALID_ARG_(TYPE|VALUE)$/.test(err.code ?? '') &&
+          /"clientID" option (must be|is required:) a non-negative integer/.test(err.message),
         `clientID ${String(bad)}`,
       );
     }
@@ -191,7 +194,7 @@ describe('options checked at construction', () => {
   test('clientSecret is required and never quoted', () => {
     assert.throws(
       () => new Soa2Client({ clientID: 1, clientSecret: '' }),
-      /clientSecret option is required/,
+      /"clientSecret" option must be a non-empty string/,
     );
   });
 
@@ -204,7 +207,7 @@ describe('options checked at construction', () => {
     for (const bad of [[], ['identify', 'email'], 'identify,email', 42]) {
       assert.throws(
         () => new Soa2Client({ ...base, clientID: 1, scopes: bad as never }),
-        /only the "identify" scope|must be an array/,
+        /the only scope SOA2 knows|must be an array/,
       );
     }
   });

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { VerifyWithProfile } from '@exbo-soa2/core';
 import type { Request } from 'express';
 import {
   type Soa2Profile,
   type Soa2StrategyOptions,
   type Soa2TokenParams,
-  type Soa2VerifyWithProfile,
   Strategy,
   type VerifyCallback,
 } from 'passport-soa2';
@@ -28,7 +28,7 @@ import {
 } from './setup.js';
 
 const suite = soa2FakeForFile();
-const app = (verify: Soa2VerifyWithProfile, options: Partial<Soa2StrategyOptions> = {}) =>
+const app = (verify: VerifyWithProfile<Soa2Profile>, options: Partial<Soa2StrategyOptions> = {}) =>
   suite.app(options, verify);
 
 async function failedMessages(browser: Browser, testApp: TestApp): Promise<string[]> {
@@ -115,7 +115,7 @@ describe('verify forms', () => {
         callbackURL: CALLBACK_PATH,
         passReqToCallback: true,
       },
-      (req, _accessToken, _refreshToken, profile, done) => {
+      (req: Request, _accessToken, _refreshToken, profile, done) => {
         sawSession = typeof req.session === 'object';
         done(null, { id: profile.id, path: req.path });
       },

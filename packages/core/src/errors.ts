@@ -92,6 +92,13 @@ const APP_STATUS: Record<OAuthErrorCode, number> = {
   NOT_FOUND: 404,
 };
 
+/**
+ * Marks every OAuthError, whichever copy of this package created it: an app may load two copies
+ * (two installed versions of @exbo-soa2/core), and each has its own `OAuthError` class, so
+ * `instanceof` would miss the other copy's errors. `Symbol.for` is one symbol per process.
+ */
+const OAUTH_ERROR_BRAND = Symbol.for('@exbo-soa2/core.OAuthError');
+
 /** What an {@link OAuthError} records besides its code and message; only `provider` is required. */
 export interface OAuthErrorDetails {
   /** Which provider the error concerns, e.g. `'exbo'` or `'soa2'`. */
@@ -148,6 +155,7 @@ export class OAuthError extends Error {
     this.code = code;
     this.status = APP_STATUS[code];
     this.provider = details.provider;
+    Object.defineProperty(this, OAUTH_ERROR_BRAND, { value: true });
     // Only the fields that are set, so logged errors stay short (hence `declare` above: a class
     // field would exist as `undefined` on every instance).
     if (details.upstreamStatus !== undefined) this.upstreamStatus = details.upstreamStatus;
@@ -161,7 +169,13 @@ export class OAuthError extends Error {
   }
 }
 
-/** Whether `value` is an {@link OAuthError} (a type guard for `catch` blocks and error handlers). */
+/**
+ * Whether `value` is an {@link OAuthError} (a type guard for `catch` blocks and error handlers),
+ * also one created by another loaded copy of this package (a brand, not `instanceof`).
+ */
 export function isOAuthError(value: unknown): value is OAuthError {
-  return value instanceof OAuthError;
+  return (
+    value instanceof Error &&
+    (value as unknown as Record<symbol, unknown>)[OAUTH_ERROR_BRAND] === true
+  );
 }

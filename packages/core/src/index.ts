@@ -1,35 +1,52 @@
+/**
+ * `@exbo-soa2/core` is internal to passport-exbo and passport-soa2: it exports what those two
+ * packages use, and nothing here is a public API (apps get `OAuthError` and the rest from the
+ * strategy packages). See README.md.
+ *
+ * @module @exbo-soa2/core
+ */
 export {
   type CallbackRequestLike,
   callbackParam,
-  MAX_CALLBACK_PARAM_LENGTH,
-  type ParamResult,
   resolveCallbackURL,
 } from './callback-request.js';
 export { callbackify } from './callbackify.js';
+// FetchLike, OAuthErrorCode and VerifyCallback without `type`: the strategies' `export =` entry
+// types (scripts/bundle-entries.mjs) alias them, which TypeScript refuses for `export type` names.
+export {
+  type ConnectionOptions,
+  connectionOptions,
+  FetchLike,
+  ProxyOption,
+} from './connection-options.js';
 export { traceLoginOutcome } from './debug-log.js';
-export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
+export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
+export {
+  checkAbsoluteURL,
+  checkClientID,
+  checkClientSecret,
+  checkNonEmptyString,
+  checkOptionsObject,
+  checkTimeout,
+  invalidOptionType,
+  invalidOptionValue,
+  unsupportedOption,
+} from './option-checks.js';
 export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
 export { retryAfterSeconds } from './retry-after.js';
-export {
-  newStateHandle,
-  SessionStateStore,
-  type StateFailure,
-  type StateStoreOptions,
-} from './state-store.js';
-export type { SharedStrategyOptions, SkipUserProfile } from './strategy-options.js';
-export {
-  DEFAULT_TIMEOUT_MS,
-  type FetchLike,
-  type HttpRequest,
-  type HttpResponse,
-  type ProxyOption,
-  Transport,
-  type TransportOptions,
-} from './transport.js';
+export { LoginStateStore, newStateHandle } from './state-store.js';
+export type {
+  PassportStrategyActions,
+  SharedStrategyOptions,
+} from './strategy-options.js';
+export { type HttpResponse, Transport } from './transport.js';
 export {
   invokeVerify,
-  type VerifyArguments,
-  type VerifyCallback,
-  type VerifyOutcome,
-  wantsParams,
+  VerifyCallback,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
+  type VerifyWithParams,
+  type VerifyWithParamsAndRequest,
+  type VerifyWithProfile,
+  type VerifyWithProfileAndRequest,
 } from './verify.js';

@@ -32,7 +32,7 @@ interface PendingLogin {
 
 type SessionLike = Record<string, unknown>;
 
-/** Where a {@link SessionStateStore} keeps pending logins and how long they stay valid. */
+/** Where a {@link LoginStateStore} keeps pending logins and how long they stay valid. */
 export interface StateStoreOptions {
   /** Session key under which pending logins are kept, e.g. `'passport-exbo'`. */
   key: string;
@@ -66,7 +66,13 @@ const DEFAULT_MAX_PENDING = 5;
  * handle for good), so a few minutes and a size cap keep this small. Map order is insertion
  * order, hence oldest first.
  */
-const usedHandles = new Map<string, number>();
+const USED_HANDLES = Symbol.for('@exbo-soa2/core.usedStateHandles');
+// One per process whichever copies of this package are loaded (two installed versions would
+// otherwise each keep their own, and a replay could pass through the other one). The one global
+// this package sets: a symbol-keyed, non-enumerable slot holding a Map.
+const registry = globalThis as unknown as Record<symbol, Map<string, number> | undefined>;
+const usedHandles: Map<string, number> = registry[USED_HANDLES] ?? new Map<string, number>();
+Object.defineProperty(registry, USED_HANDLES, { value: usedHandles, configurable: true });
 const USED_HANDLE_RETENTION_MS = 5 * 60 * 1000;
 const MAX_USED_HANDLES = 50_000;
 
@@ -86,7 +92,7 @@ function firstUse(handle: string, now: number): boolean {
  * handle in the session, deletes it when used and expires it after `maxAge`. Without a session it
  * calls back with an {@link OAuthError} `SESSION_REQUIRED`.
  */
-export class SessionStateStore {
+export class LoginStateStore {
   readonly key: string;
   private readonly provider: string;
   private readonly maxAge: number;

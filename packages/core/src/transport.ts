@@ -11,48 +11,24 @@
  * go through a CONNECT tunnel (proxy.ts). `NODE_DEBUG=passport-<provider>` logs every request
  * (debug-log.ts).
  */
+import { type ConnectionOptions, connectionOptions } from './connection-options.js';
+import { BodyTooLargeError, RequestDeadline } from './deadline.js';
 import { type DebugLog, debugLogOf, pathWithoutQueryValues } from './debug-log.js';
 import { OAuthError } from './errors.js';
-import { BodyTooLargeError, Exchange } from './exchange.js';
 import { answerSecrets, bodyExcerpt } from './redact.js';
-import {
-  type Answer,
-  type FetchLike,
-  fetchSender,
-  nodeHttpSender,
-  proxiedSender,
-  type Sender,
-} from './senders.js';
-
-export type { FetchLike } from './senders.js';
+import { type Answer, fetchSender, nodeHttpSender, proxiedSender, type Sender } from './senders.js';
 
 /** How a {@link Transport} names its provider, identifies itself and bounds each request. */
-export interface TransportOptions {
+export interface TransportOptions extends ConnectionOptions {
   /** Provider name used in errors, e.g. `'exbo'`. */
   provider: string;
   /** Human name used in messages, e.g. `'EXBO'`. */
   providerLabel: string;
-  /** Sent as `User-Agent`, e.g. `'passport-exbo/0.1.0'`. */
+  /** Sent as `User-Agent`, e.g. `'passport-exbo/0.1.0'`; its package part names option errors. */
   userAgent: string;
-  /** Milliseconds for the whole exchange (connect, headers and body). Default 10000. */
-  timeout?: number | undefined;
-  /**
-   * Send through this `fetch` (an undici `ProxyAgent`, instrumentation, tests) instead of
-   * `node:http` with kept-alive connections.
-   */
-  fetch?: FetchLike | undefined;
   /** Bodies longer than this are refused (bytes). Default 1 MiB. */
   maxBodyBytes?: number | undefined;
-  /**
-   * The outbound proxy: `'http://[user:password@]host:port'`, `false` for none, or `'env'`
-   * (the default) for `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, read when the transport is made.
-   * Ignored with `fetch` unless it is a URL, which is an error (the `fetch` carries its own).
-   */
-  proxy?: ProxyOption | undefined;
 }
-
-/** A proxy URL (`http://` only, with optional `user:password@`), `false`, or `'env'`. */
-export type ProxyOption = string | false;
 
 /** The variables `proxy: 'env'` reads, both letter cases (proxy.ts says how). */
 const PROXY_ENV_NAMES = [
@@ -99,7 +75,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * whole body decoded once as UTF-8, redirects returned instead of followed, bodies size-capped.
  * Failures to get an answer become {@link OAuthError}s (`PROVIDER_TIMEOUT`,
  * `PROVIDER_UNREACHABLE`, `PROVIDER_BAD_RESPONSE` for an oversized body); any status is returned.
- * The constructor throws a `TypeError` for a non-positive `timeout`.
+ * The constructor throws a `RangeError` (`ERR_INVALID_ARG_VALUE`) for a non-positive `timeout`.
  */
 export class Transport {
   readonly provider: string;
@@ -112,16 +88,15 @@ export class Transport {
   private readonly debug: DebugLog;
 
   constructor(options: TransportOptions) {
-    const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new TypeError(`timeout must be a positive number of milliseconds, got ${timeout}`);
-    }
+    const owner = options.userAgent.split('/')[0] ?? options.userAgent;
+    const connection = connectionOptions(owner, options);
+    const timeout = connection.timeout ?? DEFAULT_TIMEOUT_MS;
     this.provider = options.provider;
     this.providerLabel = options.providerLabel;
     this.userAgent = options.userAgent;
     this.timeout = timeout;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.send = chooseSender(options, timeout);
+    this.send = chooseSender(connection, timeout);
     this.debug = debugLogOf(this.provider);
   }
 
@@ -141,7 +116,7 @@ export class Transport {
       body = JSON.stringify(req.json);
     }
 
-    const exchange = new Exchange(this.timeout, this.maxBodyBytes);
+    const exchange = new RequestDeadline(this.timeout, this.maxBodyBytes);
     const started = this.debug.enabled ? performance.now() : 0;
     try {
       const answer = await this.send(req.url, { method: req.method, headers, body }, exchange);
@@ -223,7 +198,7 @@ export class Transport {
     return via ? `, via proxy ${via}` : this.send.via ? ', direct' : '';
   }
 
-  private toOAuthError(err: unknown, req: HttpRequest, exchange: Exchange): OAuthError {
+  private toOAuthError(err: unknown, req: HttpRequest, exchange: RequestDeadline): OAuthError {
     // Set once the status line arrived: a failure after it broke off an answer (truncated body,
     // connection reset mid-body, body dripping past the deadline), which the message says.
     const answeredStatus = exchange.status;
@@ -311,25 +286,11 @@ function formBody(form: Record<string, string>): string {
  * is set (explicitly, or by the environment under `'env'`). Without a proxy nothing of proxy.ts
  * is loaded and requests pay nothing for the option.
  */
-function chooseSender(options: TransportOptions, timeout: number): Sender {
+/** The sender for checked connection options (connection-options.ts). */
+function chooseSender(options: ConnectionOptions, timeout: number): Sender {
   const proxy = options.proxy ?? 'env';
-  if (proxy !== false && typeof proxy !== 'string') {
-    throw new TypeError(`proxy must be a proxy URL, 'env' or false, got ${typeof proxy}`);
-  }
-  const explicit = typeof proxy === 'string' && proxy !== 'env';
-  if (explicit && !/^(?:http:\/\/)?[^/]+\/?$/i.test(proxy)) {
-    // Checked here so a typo fails when the strategy is made, not at the first login; proxy.ts
-    // reads the URL itself. The message never quotes it: it may hold a password.
-    throw new TypeError(
-      "proxy must be an http:// proxy URL (http://[user:password@]host:port), 'env' or false",
-    );
-  }
-  if (options.fetch) {
-    if (explicit) {
-      throw new TypeError('give either fetch or proxy: a fetch sends through its own dispatcher');
-    }
-    return fetchSender(options.fetch);
-  }
+  // Checked by connectionOptions: a proxy URL never comes with a fetch.
+  if (options.fetch) return fetchSender(options.fetch);
   if (proxy === false) return nodeHttpSender();
   if (proxy === 'env') {
     const env: Record<string, string | undefined> = {};

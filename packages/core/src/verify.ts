@@ -17,6 +17,73 @@
 /** `done` as Passport defines it. */
 export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => void;
 
+/*
+ * The verify function types of both strategies, one family with the provider's profile, token
+ * params and request as parameters. Each strategy declares one constructor overload per form, the
+ * usual one first, so TypeScript infers the parameters of an unannotated inline arrow (a union
+ * would leave them implicitly `any`). The `{ verify(...) }['verify']` wrapper makes the parameters
+ * bivariant, as methods are: an app may annotate `req` with its framework's own request type
+ * (Express's `Request`) where the strategy only promises a `node:http` `IncomingMessage`.
+ */
+
+/** `(accessToken, refreshToken, profile, done)`: the usual form (callback or async). */
+export type VerifyWithProfile<Profile> = {
+  /** The verify function itself. */
+  verify(
+    accessToken: string,
+    refreshToken: string,
+    profile: Profile,
+    done: VerifyCallback,
+  ): unknown;
+}['verify'];
+
+/** `(accessToken, refreshToken, params, profile, done)`: also receives the token response's params. */
+export type VerifyWithParams<Profile, Params> = {
+  /** The verify function itself. */
+  verify(
+    accessToken: string,
+    refreshToken: string,
+    params: Params,
+    profile: Profile,
+    done: VerifyCallback,
+  ): unknown;
+}['verify'];
+
+/** {@link VerifyWithProfile} with the request first (`passReqToCallback: true`). */
+export type VerifyWithProfileAndRequest<Request, Profile> = {
+  /** The verify function itself. */
+  verify(
+    req: Request,
+    accessToken: string,
+    refreshToken: string,
+    profile: Profile,
+    done: VerifyCallback,
+  ): unknown;
+}['verify'];
+
+/** {@link VerifyWithParams} with the request first (`passReqToCallback: true`). */
+export type VerifyWithParamsAndRequest<Request, Profile, Params> = {
+  /** The verify function itself. */
+  verify(
+    req: Request,
+    accessToken: string,
+    refreshToken: string,
+    params: Params,
+    profile: Profile,
+    done: VerifyCallback,
+  ): unknown;
+}['verify'];
+
+/** Any verify form without the request (which one is decided by its parameter count). */
+export type VerifyFunction<Profile, Params> =
+  | VerifyWithProfile<Profile>
+  | VerifyWithParams<Profile, Params>;
+
+/** Any verify form with the request first. */
+export type VerifyFunctionWithRequest<Request, Profile, Params> =
+  | VerifyWithProfileAndRequest<Request, Profile>
+  | VerifyWithParamsAndRequest<Request, Profile, Params>;
+
 /** What a verify function may be given (which of these it receives depends on its arity). */
 export interface VerifyArguments<Profile, Params> {
   accessToken: string;

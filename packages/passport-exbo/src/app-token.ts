@@ -10,10 +10,10 @@
  *   store is read again, and only if it still holds the rejected token is a new one fetched: once
  *   per rejection, never in a loop.
  */
-import { OAuthError } from '@exbo-soa2/core';
+import { checkTimeout, OAuthError } from '@exbo-soa2/core';
 import type { ExboClient } from './client.js';
 import { decodeAccessToken } from './jwt.js';
-import type { ExboTokenResponse } from './token.js';
+import type { ExboTokenResponse } from './token-answer.js';
 import { type AppTokenStore, processAppTokenStore, type StoredAppToken } from './token-store.js';
 
 /** Where an {@link AppTokenManager} shares its token and when it renews it. */
@@ -49,11 +49,7 @@ const FALLBACK_LIFETIME_MS = 60 * 60 * 1000;
 const REMEMBERED_REJECTIONS = 16;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`passport-exbo: ${name} must be a positive number of milliseconds`);
-  }
-  return value;
+  return checkTimeout('passport-exbo', value, name) ?? fallback;
 }
 
 function sleep(ms: number): Promise<void> {

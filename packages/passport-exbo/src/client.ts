@@ -1,21 +1,36 @@
 /**
- * EXBO's OAuth steps without Passport, for scripts, workers and apps that keep tokens themselves:
- * authorize URL, code exchange, refresh, token validation and the application token. It takes the
+ * EXBO's OAuth steps, each once, named for what it does: the authorize URL, the code exchange,
+ * the refresh, the profile and the application token. The Strategy logs in through this client
+ * (`strategy.client`), and scripts, workers and apps that keep tokens use it directly. It takes the
  * strategy's option names (`clientID`, `clientSecret`, `callbackURL`, `baseURL`, `timeout`,
- * `fetch`, …) so one settings object configures both, and it goes through the same transport,
- * token request and profile code as the strategy (token.ts, profile.ts): one implementation each.
+ * `fetch`, …) so one settings object configures both, and checks them with the same validators.
  */
-import { newStateHandle, type Transport } from '@exbo-soa2/core';
-import { clientSecretHeaders } from './client-headers.js';
+import {
+  type ConnectionOptions,
+  checkAbsoluteURL,
+  checkClientID,
+  checkClientSecret,
+  checkNonEmptyString,
+  checkOptionsObject,
+  newStateHandle,
+  type Transport,
+} from '@exbo-soa2/core';
 import { type ExboEndpointOptions, type ExboEndpoints, exboEndpoints } from './endpoints.js';
-import { type ExboProfile, fetchProfile } from './profile.js';
-import { type ExboTokenResponse, requestToken, type TokenRequest } from './token.js';
-import { type ExboTransportOptions, exboTransport } from './transport.js';
+import { type ExboProfile, PROFILE_PURPOSE, readProfileAnswer } from './profile.js';
+import {
+  type ExboGrant,
+  type ExboTokenResponse,
+  PURPOSE,
+  readTokenAnswer,
+} from './token-answer.js';
+import { exboTransport } from './transport.js';
+
+const OWNER = 'passport-exbo';
 
 /** Credentials, URLs and transport settings of an {@link ExboClient} (the strategy's option names). */
-export interface ExboClientOptions extends ExboEndpointOptions, ExboTransportOptions {
-  /** Your application's numeric client id (e.g. `'30'`). */
-  clientID: string;
+export interface ExboClientOptions extends ExboEndpointOptions, ConnectionOptions {
+  /** Your application's numeric client id (e.g. `'30'`; a number is accepted too). */
+  clientID: string | number;
   /** The 40-character client secret. */
   clientSecret: string;
   /**
@@ -33,34 +48,19 @@ export interface AuthorizationURLOptions {
   callbackURL?: string | undefined;
 }
 
-function requireString(name: string, value: unknown): string {
-  // EXBO client ids are numeric; configuration read from JSON may carry one as a number.
-  if (typeof value === 'number' && name === 'clientID' && Number.isSafeInteger(value)) {
-    return String(value);
-  }
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`passport-exbo: ${name} is required`);
-  }
-  return value;
-}
+/** The EXBO client id rule: a non-negative integer, sent as its decimal string. */
+const CLIENT_ID = { as: 'string', max: Number.MAX_SAFE_INTEGER } as const;
 
-function absoluteCallbackURL(value: string | undefined): string {
-  if (value === undefined || value === '') {
-    throw new TypeError(
-      'passport-exbo: callbackURL is required (the registered redirect URI, as an absolute URL)',
-    );
-  }
-  if (!URL.canParse(value)) {
-    throw new TypeError(`passport-exbo: callbackURL must be an absolute URL, got "${value}"`);
-  }
-  return value;
+function redirectURI(value: string | undefined): string {
+  return checkAbsoluteURL(OWNER, 'callbackURL', value);
 }
 
 /**
- * EXBO's OAuth steps without Passport: authorize URL, code exchange, refresh, token validation and
+ * EXBO's OAuth steps without Passport: authorize URL, code exchange, refresh, profile and
  * application tokens, over the same transport and error mapping as the strategy. The constructor
- * throws a `TypeError` when `clientID` or `clientSecret` is missing, or a given `callbackURL` or
- * endpoint URL is not absolute.
+ * throws a `TypeError` / `RangeError` (`code` `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`)
+ * naming the option when `clientID` or `clientSecret` is missing or invalid, a given `callbackURL`
+ * or endpoint URL is not absolute, or `timeout` / `fetch` is invalid.
  */
 export class ExboClient {
   readonly clientID: string;
@@ -74,15 +74,13 @@ export class ExboClient {
   readonly #refreshing = new Map<string, Promise<ExboTokenResponse>>();
 
   constructor(options: ExboClientOptions) {
-    if (!options || typeof options !== 'object') {
-      throw new TypeError('passport-exbo: ExboClient options are required');
-    }
-    this.clientID = requireString('clientID', options.clientID);
-    this.#clientSecret = requireString('clientSecret', options.clientSecret);
+    checkOptionsObject(OWNER, options);
+    this.clientID = checkClientID(OWNER, options.clientID, CLIENT_ID) as string;
+    this.#clientSecret = checkClientSecret(OWNER, options.clientSecret);
     this.endpoints = exboEndpoints(options);
     this.transport = exboTransport(options);
     this.callbackURL =
-      options.callbackURL === undefined ? undefined : absoluteCallbackURL(options.callbackURL);
+      options.callbackURL === undefined ? undefined : redirectURI(options.callbackURL);
   }
 
   /**
@@ -90,34 +88,29 @@ export class ExboClient {
    * `state` to check when the user comes back (a fresh random one unless given).
    */
   createAuthorizationURL(options: AuthorizationURLOptions = {}): { url: string; state: string } {
-    const state = options.state ?? newStateHandle();
-    if (typeof state !== 'string' || state === '') {
-      throw new TypeError('passport-exbo: state must be a non-empty string');
-    }
+    const state = checkNonEmptyString(OWNER, 'state', options.state ?? newStateHandle(), false);
     const url = new URL(this.endpoints.authorizationURL);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.clientID);
-    url.searchParams.set(
-      'redirect_uri',
-      absoluteCallbackURL(options.callbackURL ?? this.callbackURL),
-    );
+    url.searchParams.set('redirect_uri', redirectURI(options.callbackURL ?? this.callbackURL));
     url.searchParams.set('scope', '');
     url.searchParams.set('state', state);
     return { url: url.toString(), state };
   }
 
   /**
-   * Exchanges an authorization code (single use, about ten minutes) for the user's token pair.
-   * `callbackURL` must be the one the login was started with. Never retried: a code works once.
+   * Exchanges an authorization code (single use, about ten minutes) for the user's token pair:
+   * POST to the token endpoint as a form (EXBO ignores query-string parameters). `callbackURL`
+   * must be the one the login was started with. Never retried: a code works once.
    */
   exchangeCode(
     code: string,
     options: { callbackURL?: string | undefined } = {},
   ): Promise<ExboTokenResponse> {
-    const redirectURI = absoluteCallbackURL(options.callbackURL ?? this.callbackURL);
+    const uri = redirectURI(options.callbackURL ?? this.callbackURL);
     return this.#token('authorization_code', {
-      code: requireString('code', code),
-      redirect_uri: redirectURI,
+      code: checkNonEmptyString(OWNER, 'code', code),
+      redirect_uri: uri,
     });
   }
 
@@ -129,7 +122,7 @@ export class ExboClient {
    * A revoked or replaced refresh token rejects with `REFRESH_REJECTED`: the user logs in again.
    */
   refresh(refreshToken: string): Promise<ExboTokenResponse> {
-    const token = requireString('refreshToken', refreshToken);
+    const token = checkNonEmptyString(OWNER, 'refreshToken', refreshToken);
     const pending = this.#refreshing.get(token);
     if (pending) return pending;
     const request = this.#token('refresh_token', { refresh_token: token }).finally(() =>
@@ -140,35 +133,62 @@ export class ExboClient {
   }
 
   /**
-   * Checks a user access token with EXBO (`GET /oauth/user`) and returns the user in the strategy's
-   * profile shape. Rejects with `TOKEN_REJECTED` when the token is invalid, expired or replaced.
+   * The user an access token belongs to, in the strategy's profile shape: GET `/oauth/user` with
+   * the token in the Authorization header (never in the URL) and `Accept: application/json`
+   * (without it Laravel may redirect to its login page instead of 401). Also the way to check a
+   * token: it rejects with `TOKEN_REJECTED` when the token is invalid, expired or replaced.
    */
-  validateToken(accessToken: string): Promise<ExboProfile> {
-    const token = requireString('accessToken', accessToken);
-    return fetchProfile(this.transport, this.endpoints.userProfileURL, token);
+  async fetchProfile(accessToken: string): Promise<ExboProfile> {
+    const token = checkNonEmptyString(OWNER, 'accessToken', accessToken);
+    const res = await this.transport.request({
+      method: 'GET',
+      url: this.endpoints.userProfileURL,
+      headers: { Authorization: `Bearer ${token}` },
+      secrets: [token],
+      purpose: PROFILE_PURPOSE,
+    });
+    return readProfileAnswer(this.transport, res, token);
   }
 
   /**
    * Mints a new application token (client credentials). EXBO then invalidates every earlier
-   * application token of this app, in every process: use {@link AppTokenManager} (cached, shared)
-   * rather than calling this per request.
+   * application token of this app, in every process: use `AppTokenManager` (passport-exbo/game-api:
+   * cached, shared) rather than calling this per request.
    */
   requestAppToken(): Promise<ExboTokenResponse> {
     return this.#token('client_credentials');
   }
 
-  /** `Client-Id` / `Client-Secret` headers for app-level game-API calls (no token needed). */
+  /**
+   * `Client-Id` / `Client-Secret` headers for app-level game-API calls: EXBO's secret-based
+   * authentication (exbo.md, "Secret-based authentication"). No token is requested, so nothing is
+   * replaced and nothing expires. They carry the client secret: send them to the game-API host
+   * only (never to the token endpoint, never to a third party).
+   */
   clientSecretHeaders(): Record<string, string> {
-    return clientSecretHeaders({ clientID: this.clientID, clientSecret: this.#clientSecret });
+    return { 'Client-Id': this.clientID, 'Client-Secret': this.#clientSecret };
   }
 
-  #token(grant: TokenRequest['grant'], fields?: Record<string, string>) {
-    return requestToken(this.transport, {
-      tokenURL: this.endpoints.tokenURL,
-      clientID: this.clientID,
-      clientSecret: this.#clientSecret,
-      grant,
-      ...(fields && { fields }),
+  /** One grant, POSTed to the token endpoint as a form; the answer is read by token-answer.ts. */
+  async #token(grant: ExboGrant, fields: Record<string, string> = {}): Promise<ExboTokenResponse> {
+    const form: Record<string, string> = {
+      grant_type: grant,
+      client_id: this.clientID,
+      client_secret: this.#clientSecret,
+      ...fields,
+    };
+    // EXBO's docs mark `scope` required and empty on refresh and client credentials; league reads it
+    // on every grant, so it is sent present and empty except on the code exchange, where the scope
+    // was fixed at authorization time.
+    if (grant !== 'authorization_code') form.scope = '';
+    const secrets = [this.#clientSecret, ...Object.values(fields)];
+    const res = await this.transport.request({
+      method: 'POST',
+      url: this.endpoints.tokenURL,
+      form,
+      secrets,
+      purpose: PURPOSE[grant],
     });
+    return readTokenAnswer(this.transport, res, grant, secrets);
   }
 }

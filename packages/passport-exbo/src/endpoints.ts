@@ -4,10 +4,13 @@
  * fake stands in) and because EXBO serves the same API under more than one host.
  */
 
+import { checkAbsoluteURL } from '@exbo-soa2/core';
+
+/** EXBO's own host, the default `baseURL`. */
 export const DEFAULT_BASE_URL = 'https://exbo.net';
-export const AUTHORIZE_PATH = '/oauth/authorize';
-export const TOKEN_PATH = '/oauth/token';
-export const USER_PATH = '/oauth/user';
+const AUTHORIZE_PATH = '/oauth/authorize';
+const TOKEN_PATH = '/oauth/token';
+const USER_PATH = '/oauth/user';
 
 /** Overrides of EXBO's OAuth URLs, e.g. to point at the local fake. */
 export interface ExboEndpointOptions {
@@ -28,9 +31,8 @@ export interface ExboEndpoints {
   userProfileURL: string;
 }
 
-function absoluteURL(name: string, value: string): string {
-  if (!URL.canParse(value)) throw new TypeError(`${name} must be an absolute URL, got "${value}"`);
-  return value;
+function absoluteURL(name: string, value: unknown): string {
+  return checkAbsoluteURL('passport-exbo', name, value);
 }
 
 /** The three OAuth URLs, each overridable on its own, the rest derived from `baseURL`. */

@@ -12,6 +12,8 @@
 import {
   answerSecrets,
   bodyExcerpt,
+  type ConnectionOptions,
+  checkAbsoluteURL,
   type HttpResponse,
   OAuthError,
   type Transport,
@@ -21,7 +23,7 @@ import { type ExboCharacter, isCharacterList } from './characters.js';
 import type { ExboClient } from './client.js';
 import { type ExboRateLimit, parseRateLimit, rateLimited } from './rate-limit.js';
 import { requireRegion } from './regions.js';
-import { type ExboTransportOptions, exboTransport } from './transport.js';
+import { exboTransport } from './transport.js';
 
 /** Hosts of the game API. The demo API only accepts EXBO's fixed demo credentials. */
 export const GAME_API_URLS = {
@@ -67,7 +69,7 @@ export interface ExboRegionInfo {
 }
 
 /** Where the game API is and which credentials and transport settings its calls use. */
-export interface ExboGameApiOptions extends ExboTransportOptions {
+export interface ExboGameApiOptions extends ConnectionOptions {
   /** Default {@link GAME_API_URLS}.production. A path prefix is kept (`https://host/prefix`). */
   baseURL?: string | undefined;
   /**
@@ -92,12 +94,11 @@ export class ExboGameApi {
   #appTokens: AppTokenManager | undefined;
 
   constructor(options: ExboGameApiOptions = {}) {
-    const base = options.baseURL ?? GAME_API_URLS.production;
-    if (typeof base !== 'string' || !URL.canParse(base)) {
-      throw new TypeError(
-        `passport-exbo: the game API baseURL must be an absolute URL, got "${base}"`,
-      );
-    }
+    const base = checkAbsoluteURL(
+      'passport-exbo',
+      'baseURL',
+      options.baseURL ?? GAME_API_URLS.production,
+    );
     this.baseURL = base.replace(/\/+$/, '');
     this.#client = options.client;
     this.#appTokens = options.appTokens;

@@ -5,7 +5,7 @@
  * EXBO can check the signature: anyone can forge a token with any claims. Decoding answers "when
  * does this expire, which app, which user" for logs and scheduling. It is NOT verification: never
  * use decoded claims to decide who a user is. A token is valid when EXBO accepts it (`/oauth/user`,
- * see `ExboClient.validateToken`, or a game-API call).
+ * see `ExboClient.fetchProfile`, or a game-API call).
  *
  * Refresh tokens: every source we have shows them opaque (league/oauth2-server encrypts their
  * payload), but EXBO's OAuth page says both kinds are JWTs (docs/protocols/exbo.md, "Refresh

@@ -7,12 +7,16 @@
  * `profile.characterErrors` instead of being thrown. Everything that can be prepared once (regions
  * checked, game-API client and transport built) is done when the strategy is constructed.
  */
-import { OAuthError, redactSecrets } from '@exbo-soa2/core';
+import {
+  type ConnectionOptions,
+  connectionOptions,
+  OAuthError,
+  redactSecrets,
+} from '@exbo-soa2/core';
 import type { ExboCharacter } from './characters.js';
 import { ExboGameApi } from './game-api.js';
 import type { ExboProfile } from './profile.js';
 import { type ExboRegion, requireRegion } from './regions.js';
-import type { ExboTransportOptions } from './transport.js';
 
 /** The strategy's `characters` option: which regions' characters to attach to the profile. */
 export interface ExboCharactersOption {
@@ -53,7 +57,7 @@ export type CharacterLoader = (userToken: string) => Promise<ExboProfileCharacte
 /** Checks the option and prepares the loader (once, at strategy construction). */
 export function characterLoader(
   option: ExboCharactersOption,
-  transport: ExboTransportOptions,
+  transport: ConnectionOptions,
 ): CharacterLoader {
   if (!option || typeof option !== 'object' || !Array.isArray(option.regions)) {
     throw new TypeError('passport-exbo: the characters option needs { regions: [...] }');
@@ -62,11 +66,12 @@ export function characterLoader(
   if (regions.length === 0) {
     throw new TypeError('passport-exbo: the characters option needs at least one region');
   }
+  // The strategy's connection options (all of them, whatever they are), with the option's timeout.
+  const connection = connectionOptions('passport-exbo', transport);
   const api = new ExboGameApi({
+    ...connection,
     baseURL: option.gameApiURL,
-    timeout: option.timeout ?? transport.timeout,
-    fetch: transport.fetch,
-    proxy: transport.proxy,
+    timeout: option.timeout ?? connection.timeout,
   });
   return async (userToken) => {
     const results = await Promise.allSettled(

@@ -1,7 +1,7 @@
 /**
  * The signed-in user, from EXBO's `/oauth/user`, in Passport's normalised profile shape.
  */
-import { OAuthError, type Transport } from '@exbo-soa2/core';
+import { type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
 import { rateLimited } from './rate-limit.js';
 
 /** `/oauth/user` as EXBO sends it. */
@@ -34,7 +34,8 @@ export interface ExboProfile {
   _json: ExboUserJson;
 }
 
-const PURPOSE = 'the profile request';
+/** What the profile request is called in messages. */
+export const PROFILE_PURPOSE = 'the profile request';
 
 /**
  * An account id: a safe non-negative integer, or a string of digits within that range
@@ -73,21 +74,14 @@ export function toProfile(json: ExboUserJson, raw: string): ExboProfile {
 }
 
 /**
- * GET `/oauth/user` with the token in the Authorization header (never in the URL) and
- * `Accept: application/json` (without it Laravel may redirect to its login page instead of 401).
+ * The profile from a `/oauth/user` answer, or an {@link OAuthError}: `TOKEN_REJECTED` for a 401,
+ * `RATE_LIMITED` for a 429 (the request itself is sent by `ExboClient`, client.ts).
  */
-export async function fetchProfile(
+export function readProfileAnswer(
   transport: Transport,
-  userProfileURL: string,
+  res: HttpResponse,
   accessToken: string,
-): Promise<ExboProfile> {
-  const res = await transport.request({
-    method: 'GET',
-    url: userProfileURL,
-    headers: { Authorization: `Bearer ${accessToken}` },
-    secrets: [accessToken],
-    purpose: PURPOSE,
-  });
+): ExboProfile {
   if (res.status === 401) {
     throw new OAuthError(
       'TOKEN_REJECTED',
@@ -95,14 +89,14 @@ export async function fetchProfile(
       { provider: transport.provider, upstreamStatus: res.status },
     );
   }
-  if (res.status === 429) throw rateLimited(transport, res, PURPOSE);
+  if (res.status === 429) throw rateLimited(transport, res, PROFILE_PURPOSE);
   if (res.status !== 200) {
-    throw transport.unexpected(res, PURPOSE, 'expected the user as JSON', [accessToken]);
+    throw transport.unexpected(res, PROFILE_PURPOSE, 'expected the user as JSON', [accessToken]);
   }
   if (!isUserJson(res.json)) {
     throw transport.unexpected(
       res,
-      PURPOSE,
+      PROFILE_PURPOSE,
       'the answer is not a user with a login and an id that is a non-negative integer below 2^53',
       [accessToken],
     );

@@ -2,56 +2,70 @@
  * `passport-exbo`'s Strategy: "Login with EXBO" on passport-oauth2's `OAuth2Strategy`.
  *
  * Kept from passport-oauth2: the redirect, state-store protocol (any `store` works), PKCE-free code
- * flow, `skipUserProfile`, `authInfo.state`. Replaced, because EXBO or correctness needs it:
- * - the authorize URL carries `scope=` present and empty (EXBO's docs require it);
- * - the code exchange and profile request go through the shared transport (timeouts, whole-body
- *   UTF-8, errors that keep the provider's answer) instead of node-oauth;
+ * flow, `skipUserProfile`, `authInfo.state`. Replaced, because EXBO or correctness needs it (what
+ * touches passport-oauth2's internals is in passport-oauth2.ts only):
+ * - the authorize URL carries `scope=` present and empty (EXBO's docs require it), and a `scope`
+ *   given anyway is refused rather than sent;
+ * - the code exchange and profile request are the strategy's `client` (client.ts);
  * - verify may be callback- or promise-style, and a rejection becomes `error`, never a hang;
  * - state is on by default, kept in the session by the shared store;
  * - callback parameters are checked before anything reaches EXBO;
  * - a relative callbackURL is resolved through Express's `req.protocol` / host.
  */
+import type { IncomingMessage } from 'node:http';
 import {
   bodyExcerpt,
+  type CallbackRequestLike,
   callbackify,
   callbackParam,
+  checkOptionsObject,
+  invalidOptionType,
   invokeVerify,
+  LoginStateStore,
   OAuthError,
   resolveCallbackURL,
-  SessionStateStore,
   type SharedStrategyOptions,
-  type Transport,
   traceLoginOutcome,
+  unsupportedOption,
   type VerifyCallback,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
+  type VerifyWithParams,
+  type VerifyWithParamsAndRequest,
+  type VerifyWithProfile,
+  type VerifyWithProfileAndRequest,
 } from '@exbo-soa2/core';
-import type { Request } from 'express';
-import OAuth2Strategy from 'passport-oauth2';
-import { type ExboEndpointOptions, exboEndpoints } from './endpoints.js';
-import { type ExboProfile, fetchProfile } from './profile.js';
-import {
-  type CharacterLoader,
-  characterLoader,
-  type ExboCharactersOption,
+import { ExboClient, type ExboClientOptions } from './client.js';
+import { type ExboOAuth2StateStore, OAuth2StrategyBase } from './passport-oauth2.js';
+import type { ExboProfile } from './profile.js';
+import type {
+  CharacterLoader,
+  ExboCharactersOption,
+  ExboProfileWithCharacters,
 } from './profile-characters.js';
-import { type ExboTokenParams, requestToken, tokenParams } from './token.js';
-import { exboTransport } from './transport.js';
+import { type ExboTokenParams, type ExboTokenResponse, tokenParams } from './token-answer.js';
 
 export type { VerifyCallback };
 
-interface ExboStrategyOptionsBase extends ExboEndpointOptions, SharedStrategyOptions {
-  /** Your application's numeric client id, as EXBO issued it (e.g. `'30'`). */
-  clientID: string;
-  /** The 40-character client secret. */
-  clientSecret: string;
-  /** Where EXBO sends the user back; must equal a registered redirect URI byte for byte. */
+const OWNER = 'passport-exbo';
+const NO_SCOPES = 'EXBO has no scopes: the authorize URL always carries an empty "scope="';
+
+interface ExboStrategyOptionsBase extends ExboClientOptions, SharedStrategyOptions {
+  /**
+   * Where EXBO sends the user back; must equal a registered redirect URI byte for byte. A relative
+   * URL is resolved against the request.
+   */
   callbackURL: string;
   /** A passport-oauth2 state store to use instead of the built-in session store. */
-  store?: OAuth2Strategy.StateStore | undefined;
+  store?: ExboOAuth2StateStore | undefined;
   /**
    * Attach the user's STALCRAFT characters for these regions to the profile
    * (`profile.characters`); a failure is reported in `profile.characterErrors`, never thrown.
+   * With it, verify's `profile` is typed {@link ExboProfileWithCharacters}.
    */
   characters?: ExboCharactersOption | undefined;
+  /** EXBO has no scopes: only an empty value is accepted (anything else throws a `TypeError`). */
+  scope?: '' | readonly [] | undefined;
 }
 
 /** Strategy options when verify does not take the request (the default). */
@@ -64,69 +78,47 @@ export interface ExboStrategyOptionsWithRequest extends ExboStrategyOptionsBase 
   passReqToCallback: true;
 }
 
-/**
- * The verify function, 4-parameter form (the common one): `(accessToken, refreshToken, profile,
- * done)`, or `async (accessToken, refreshToken, profile) => user`.
- *
- * The forms are separate constructor overloads, not a union, so TypeScript infers the parameter
- * types of an inline arrow. An arrow with 5 parameters matches {@link ExboVerifyFunctionWithParams}
- * once its parameters are annotated (TypeScript types an inline arrow from the first overload).
- */
-export type ExboVerifyFunction = (
-  accessToken: string,
-  refreshToken: string,
-  profile: ExboProfile,
-  done: VerifyCallback,
-) => unknown;
+/** Options of `passport.authenticate('exbo', options)` this strategy reads. */
+export interface ExboAuthenticateOptions {
+  /** App state carried through the login (e.g. `{ returnTo: '/settings' }`); back as `req.authInfo.state`. */
+  state?: object | undefined;
+  /** Overrides the strategy's callbackURL for this login. */
+  callbackURL?: string | undefined;
+  /** Refused unless empty: EXBO has no scopes (the login ends in an error, not a redirect). */
+  scope?: '' | readonly [] | undefined;
+  [key: string]: unknown;
+}
 
-/** The 5-parameter form: the token response's `params` before the profile. */
-export type ExboVerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string,
-  params: ExboTokenParams,
-  profile: ExboProfile,
-  done: VerifyCallback,
-) => unknown;
+/** With the `characters` option, verify's `profile` carries the characters. */
+type WithCharacters = { characters: ExboCharactersOption };
+
+/**
+ * The verify function without the request: `(accessToken, refreshToken, profile, done)`, or with
+ * 5 parameters `(accessToken, refreshToken, params, profile, done)`. `Profile` is
+ * {@link ExboProfileWithCharacters} when the `characters` option is set.
+ */
+export type ExboVerifyFunction<Profile = ExboProfile> = VerifyFunction<Profile, ExboTokenParams>;
 
 /** {@link ExboVerifyFunction} with the request first (`passReqToCallback: true`). */
-export type ExboVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string,
-  profile: ExboProfile,
-  done: VerifyCallback,
-) => unknown;
-
-/** {@link ExboVerifyFunctionWithParams} with the request first (`passReqToCallback: true`). */
-export type ExboVerifyFunctionWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string,
-  params: ExboTokenParams,
-  profile: ExboProfile,
-  done: VerifyCallback,
-) => unknown;
+export type ExboVerifyFunctionWithRequest<Profile = ExboProfile> = VerifyFunctionWithRequest<
+  IncomingMessage,
+  Profile,
+  ExboTokenParams
+>;
 
 /** What the strategy keeps per instance; per-request data stays in locals. */
 interface ExboSettings {
-  clientID: string;
-  clientSecret: string;
-  tokenURL: string;
-  userProfileURL: string;
-  transport: Transport;
-  // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see verify.ts).
+  /** As given (possibly relative): resolved per request. */
+  callbackURL: string;
+  // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see core verify.ts).
   verify: Function;
   passReqToCallback: boolean;
   /** Set by the `characters` option: prepared once here, run per login. */
   loadCharacters: CharacterLoader | undefined;
 }
 
-function requireString(name: string, value: unknown): string {
-  if (typeof value === 'number' && name === 'clientID') return String(value);
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`passport-exbo: the ${name} option is required`);
-  }
-  return value;
+function isEmptyScope(scope: unknown): boolean {
+  return scope === undefined || scope === '' || (Array.isArray(scope) && scope.length === 0);
 }
 
 /**
@@ -135,7 +127,7 @@ function requireString(name: string, value: unknown): string {
  */
 function verifyAdapter(
   this: Strategy,
-  req: Request,
+  req: IncomingMessage,
   accessToken: string,
   refreshToken: string,
   params: ExboTokenParams,
@@ -158,124 +150,136 @@ function verifyAdapter(
 
 /**
  * "Login with EXBO" for Passport (default name `'exbo'`): passport-oauth2's flow with EXBO's empty
- * `scope=`, the shared transport for the code exchange and profile, session state on by default,
- * and checked callback parameters. The constructor throws a `TypeError` when `clientID`,
- * `clientSecret`, `callbackURL` or verify is missing, or an endpoint URL or `characters` region is
+ * `scope=`, the strategy's {@link ExboClient} for the code exchange and profile, session state on
+ * by default, and checked callback parameters. The constructor throws the same errors as
+ * {@link ExboClient} for the same options (a `TypeError` / `RangeError` with `code`
+ * `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` naming the option), and one when
+ * `callbackURL` or verify is missing, a `scope` or `pkce` is given, or a `characters` region is
  * invalid.
  */
-export class Strategy extends OAuth2Strategy {
+export class Strategy extends OAuth2StrategyBase {
+  /** The EXBO client this strategy logs in with: `strategy.client.refresh(refreshToken)` renews tokens. */
+  readonly client: ExboClient;
   /** Configuration shared by every request (Passport runs each request on an `Object.create` copy). */
   protected readonly exboSettings: ExboSettings;
 
-  constructor(options: ExboStrategyOptions, verify: ExboVerifyFunction);
-  constructor(options: ExboStrategyOptions, verify: ExboVerifyFunctionWithParams);
-  constructor(options: ExboStrategyOptionsWithRequest, verify: ExboVerifyFunctionWithRequest);
+  // One overload per form, the usual one first, so TypeScript types the parameters of an
+  // unannotated verify (core verify.ts); the `characters` forms first, as they are the narrower.
+  constructor(
+    options: ExboStrategyOptions & WithCharacters,
+    verify: VerifyWithProfile<ExboProfileWithCharacters>,
+  );
+  constructor(
+    options: ExboStrategyOptions & WithCharacters,
+    verify: VerifyWithParams<ExboProfileWithCharacters, ExboTokenParams>,
+  );
+  constructor(
+    options: ExboStrategyOptionsWithRequest & WithCharacters,
+    verify: VerifyWithProfileAndRequest<IncomingMessage, ExboProfileWithCharacters>,
+  );
+  constructor(
+    options: ExboStrategyOptionsWithRequest & WithCharacters,
+    verify: VerifyWithParamsAndRequest<IncomingMessage, ExboProfileWithCharacters, ExboTokenParams>,
+  );
+  constructor(options: ExboStrategyOptions, verify: VerifyWithProfile<ExboProfile>);
+  constructor(options: ExboStrategyOptions, verify: VerifyWithParams<ExboProfile, ExboTokenParams>);
   constructor(
     options: ExboStrategyOptionsWithRequest,
-    verify: ExboVerifyFunctionWithRequestAndParams,
+    verify: VerifyWithProfileAndRequest<IncomingMessage, ExboProfile>,
+  );
+  constructor(
+    options: ExboStrategyOptionsWithRequest,
+    verify: VerifyWithParamsAndRequest<IncomingMessage, ExboProfile, ExboTokenParams>,
   );
   constructor(
     options: ExboStrategyOptions | ExboStrategyOptionsWithRequest,
-    verify:
-      | ExboVerifyFunction
-      | ExboVerifyFunctionWithParams
-      | ExboVerifyFunctionWithRequest
-      | ExboVerifyFunctionWithRequestAndParams,
+    verify: ExboVerifyFunction<never> | ExboVerifyFunctionWithRequest<never>,
   ) {
-    if (!options || typeof options !== 'object') {
-      throw new TypeError('passport-exbo: options are required');
-    }
+    checkOptionsObject(OWNER, options);
     if (typeof verify !== 'function') {
-      throw new TypeError('passport-exbo: a verify function is required');
+      throw invalidOptionType(OWNER, 'verify', 'a function', verify);
     }
-    const clientID = requireString('clientID', options.clientID);
-    const clientSecret = requireString('clientSecret', options.clientSecret);
-    const callbackURL = requireString('callbackURL', options.callbackURL);
-    const endpoints = exboEndpoints(options);
+    // The client checks the options it shares with the strategy, so both accept the same values.
+    const client = new ExboClient({ ...options, callbackURL: undefined });
+    const callbackURL = options.callbackURL;
+    if (typeof callbackURL !== 'string' || callbackURL === '') {
+      throw invalidOptionType(OWNER, 'callbackURL', 'a non-empty string (a URL)', callbackURL);
+    }
+    if (!isEmptyScope(options.scope)) throw unsupportedOption(OWNER, 'scope', NO_SCOPES);
+    if (options.pkce !== undefined && (options.pkce as unknown) !== false) {
+      throw unsupportedOption(OWNER, 'pkce', 'EXBO does not support PKCE');
+    }
     const name = options.name ?? 'exbo';
     const store =
       options.store ??
       (options.state === false
         ? undefined
-        : (new SessionStateStore({
+        : new LoginStateStore({
             key: options.sessionKey ?? `passport-${name}`,
             provider: 'exbo',
             maxAge: options.stateMaxAge,
-          }) as unknown as OAuth2Strategy.StateStore));
-
+          }));
+    const requestTokens = async (codeOrRefreshToken: string, params: Record<string, unknown>) => {
+      const tokens: ExboTokenResponse =
+        params.grant_type === 'refresh_token'
+          ? await client.refresh(codeOrRefreshToken)
+          : await client.exchangeCode(codeOrRefreshToken, {
+              callbackURL: String(params.redirect_uri ?? ''),
+            });
+      return {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token ?? '',
+        params: tokenParams(tokens),
+      };
+    };
     super(
       {
-        authorizationURL: endpoints.authorizationURL,
-        tokenURL: endpoints.tokenURL,
-        clientID,
-        clientSecret,
+        authorizationURL: client.endpoints.authorizationURL,
+        tokenURL: client.endpoints.tokenURL,
+        clientID: client.clientID,
+        // passport-oauth2 requires one; the exchange is the client's, which keeps the real one.
+        clientSecret: 'held-by-ExboClient',
         callbackURL,
         passReqToCallback: true,
         skipUserProfile: options.skipUserProfile ?? false,
         ...(store && { store }),
       },
-      verifyAdapter as unknown as OAuth2Strategy.VerifyFunctionWithRequest,
+      verifyAdapter as (...args: never[]) => void,
+      requestTokens,
     );
     this.name = name;
+    this.client = client;
+    let loadCharacters: CharacterLoader | undefined;
+    if (options.characters !== undefined) {
+      // Loaded only when asked for: the game API stays out of a plain login's module graph.
+      const { characterLoader } =
+        require('./profile-characters.js') as typeof import('./profile-characters.js');
+      loadCharacters = characterLoader(options.characters, options);
+    }
     this.exboSettings = {
-      clientID,
-      clientSecret,
-      tokenURL: endpoints.tokenURL,
-      userProfileURL: endpoints.userProfileURL,
-      transport: exboTransport(options),
+      callbackURL,
       verify,
       passReqToCallback: options.passReqToCallback === true,
-      loadCharacters: options.characters && characterLoader(options.characters, options),
+      loadCharacters,
     };
-    // node-oauth's transport is replaced for the code exchange (see token.ts for why), and for
-    // refresh: passport-oauth2-refresh calls this with `{ grant_type: 'refresh_token' }`, which
-    // must become EXBO's refresh grant (`scope=` empty, no redirect_uri: see requestToken).
-    const exchangeCode = (
-      codeOrRefreshToken: string,
-      params: Record<string, unknown>,
-      callback: (err: unknown, access?: string, refresh?: string, params?: object) => void,
-    ) => {
-      const { transport, ...client } = this.exboSettings;
-      const isRefresh = params.grant_type === 'refresh_token';
-      const fields: Record<string, string> = isRefresh
-        ? { refresh_token: codeOrRefreshToken }
-        : { code: codeOrRefreshToken, redirect_uri: String(params.redirect_uri ?? '') };
-      callbackify(
-        requestToken(transport, {
-          tokenURL: client.tokenURL,
-          clientID: client.clientID,
-          clientSecret: client.clientSecret,
-          grant: isRefresh ? 'refresh_token' : 'authorization_code',
-          fields,
-        }),
-        (err, tokens) => {
-          if (err || !tokens) return callback(err);
-          callback(null, tokens.access_token, tokens.refresh_token ?? '', tokenParams(tokens));
-        },
-      );
-    };
-    this._oauth2.getOAuthAccessToken = exchangeCode as typeof this._oauth2.getOAuthAccessToken;
   }
 
   /**
    * Starts a login (redirect to EXBO) or finishes one (callback). Callback parameters are checked
    * here first: duplicated, oversized or non-string values end in `fail` without contacting EXBO.
+   * The request is read, never changed.
    */
-  override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+  override authenticate(req: IncomingMessage, options: ExboAuthenticateOptions = {}): void {
     traceLoginOutcome(this, 'exbo', 'EXBO'); // NODE_DEBUG=passport-exbo: one line per outcome
-    // Express 5's req.query is a getter that parses the query string again at every read; a callback
-    // reads it a dozen times (callbackParam here, passport-oauth2's authenticate) and EXBO's code
-    // alone is ~780 characters. Keep the parsed object for the rest of this request, as Express 4 did.
-    Object.defineProperty(req, 'query', {
-      value: req.query,
-      writable: true,
-      configurable: true,
-      enumerable: true,
-    });
-    const error = callbackParam(req, 'error');
-    const description = callbackParam(req, 'error_description');
-    const code = callbackParam(req, 'code', true);
-    const state = callbackParam(req, 'state', true);
+    if (!isEmptyScope(options.scope))
+      return this.error(unsupportedOption(OWNER, 'scope', NO_SCOPES));
+    // Read once: Express 5's `req.query` is a getter that parses the query string at every read.
+    const { query, body } = req as CallbackRequestLike;
+    const callback = { query, body };
+    const error = callbackParam(callback, 'error');
+    const description = callbackParam(callback, 'error_description');
+    const code = callbackParam(callback, 'code', true);
+    const state = callbackParam(callback, 'state', true);
     for (const param of [error, description, code, state]) {
       if (!param.ok) return this.fail({ message: param.message }, 400);
     }
@@ -315,20 +319,20 @@ export class Strategy extends OAuth2Strategy {
     }
     const callbackURL = resolveCallbackURL(
       req,
-      (options.callbackURL as string | undefined) ?? this._callbackURLOption(),
+      options.callbackURL ?? this.exboSettings.callbackURL,
     );
     super.authenticate(req, { ...options, callbackURL });
   }
 
   /** EXBO has no scopes, but its docs require `scope=` present and empty on the authorize URL. */
-  override authorizationParams(_options: unknown): object {
+  override authorizationParams(_options: object): object {
     return { scope: '' };
   }
 
-  /** Loads the profile through the shared transport (never with the token in the URL). */
+  /** Loads the profile through the client (never with the token in the URL). */
   override userProfile(accessToken: string, done: (err?: unknown, profile?: unknown) => void) {
-    const { transport, userProfileURL, loadCharacters } = this.exboSettings;
-    const profile = fetchProfile(transport, userProfileURL, accessToken);
+    const { loadCharacters } = this.exboSettings;
+    const profile = this.client.fetchProfile(accessToken);
     // `characters` option: loaded alongside the profile; the loader never rejects, so a game-API
     // failure ends up in the profile and the login still succeeds.
     const withCharacters = loadCharacters
@@ -337,16 +341,5 @@ export class Strategy extends OAuth2Strategy {
         )
       : profile;
     callbackify(withCharacters, done);
-  }
-
-  /** Our transport already produces precise errors; passport-oauth2 would wrap them vaguely. */
-  protected _createOAuthError(message: string, err: unknown): Error {
-    if (err instanceof OAuthError) return err;
-    return new Error(message, { cause: err });
-  }
-
-  /** The callbackURL given at construction (passport-oauth2 keeps it as `_callbackURL`). */
-  private _callbackURLOption(): string | undefined {
-    return (this as unknown as { _callbackURL?: string })._callbackURL;
   }
 }

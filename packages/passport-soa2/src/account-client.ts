@@ -9,7 +9,14 @@
  * answer, with a stable `code`) or a `TypeError` (bad input, refused before any request). No
  * message contains a cookie, a CSRF token or a client secret.
  */
-import { type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import {
+  type ConnectionOptions,
+  checkOptionsObject,
+  type HttpResponse,
+  OAuthError,
+  type Transport,
+} from '@exbo-soa2/core';
+import { AccountCookies } from './account-cookies.js';
 import {
   ACCOUNT_PURPOSE,
   type AccountErrorContext,
@@ -34,8 +41,7 @@ import {
 import { parseClientID } from './credentials.js';
 import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
 import { soa2AnswerError } from './errors.js';
-import { SessionCookies } from './session-cookie.js';
-import { type Soa2TransportOptions, soa2Transport } from './transport.js';
+import { soa2Transport } from './transport.js';
 import { parseScratchUsername } from './username.js';
 
 /** Under the REST API root: `PUT`/`POST /login/{username}`. */
@@ -43,7 +49,7 @@ export const LOGIN_PATH = '/login';
 /** Under the REST API root: `GET`/`PUT /applications`, `GET`/`PATCH`/`DELETE /applications/{id}`. */
 export const APPLICATIONS_PATH = '/applications';
 
-export interface Soa2AccountClientOptions extends Soa2EndpointOptions, Soa2TransportOptions {
+export interface Soa2AccountClientOptions extends Soa2EndpointOptions, ConnectionOptions {
   /**
    * A session exported earlier from `client.session` (e.g. kept in a file): its cookies are used
    * until they expire. It must belong to the same API URL.
@@ -75,15 +81,13 @@ export class Soa2AccountClient {
   /** The SOA2 REST API root this client (and its session) belongs to. */
   readonly apiURL: string;
   readonly transport: Transport;
-  readonly #cookies: SessionCookies;
+  readonly #cookies: AccountCookies;
   readonly #clock: () => number;
   #username: string | null;
   #login: Soa2LoginChallenge | undefined;
 
   constructor(options: Soa2AccountClientOptions = {}) {
-    if (!options || typeof options !== 'object') {
-      throw new TypeError('passport-soa2: options must be an object');
-    }
+    checkOptionsObject('passport-soa2', options);
     this.apiURL = soa2Endpoints(options).apiURL;
     this.transport = soa2Transport(options);
     this.#clock = options.clock ?? Date.now;
@@ -95,7 +99,7 @@ export class Soa2AccountClient {
         `passport-soa2: this SOA2 session belongs to ${session.apiURL}, not ${this.apiURL}: log in again for this API`,
       );
     }
-    this.#cookies = new SessionCookies(session?.cookies);
+    this.#cookies = new AccountCookies(session?.cookies);
     this.#username = session?.username ?? null;
     this.#login = session?.login;
   }

@@ -4,7 +4,7 @@
  * cookies, and a login that was started but not yet checked.
  */
 
-import type { Soa2SessionCookie } from './session-cookie.js';
+import type { Soa2AccountCookie } from './account-cookies.js';
 import { isScratchUsername } from './username.js';
 
 /** A started login (`PUT /login/{username}`), waiting for the user's profile comment. */
@@ -25,7 +25,7 @@ export interface Soa2AccountSession {
   apiURL: string;
   /** Who is logged in, as Scratch capitalises it; `null` while a login is only started. */
   username: string | null;
-  cookies: Soa2SessionCookie[];
+  cookies: Soa2AccountCookie[];
   /** A login started in this session and not yet checked. */
   login?: Soa2LoginChallenge | undefined;
 }
@@ -34,7 +34,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function isCookie(value: unknown): value is Soa2SessionCookie {
+function isCookie(value: unknown): value is Soa2AccountCookie {
   return (
     isRecord(value) &&
     typeof value.name === 'string' &&

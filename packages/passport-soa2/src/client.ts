@@ -1,52 +1,51 @@
 /**
- * The three SOA2 API calls an app needs, in one small client: exchange a code (POST /tokens),
- * refresh (PATCH /tokens) and look up the user (GET /user). The strategy uses this same client for
+ * The three SOA2 API calls an app needs, each once, in one small client: exchange a code
+ * (POST /tokens), refresh (PATCH /tokens) and look up the user (GET /user). The strategy uses this same client for
  * its login, so an app that keeps tokens refreshes them with exactly the code that obtained them.
  *
  * Every method resolves with checked data or rejects with an {@link OAuthError} whose message says
  * what happened; no message contains the client secret, a code or a token.
  */
-import type { FetchLike, HttpResponse, ProxyOption, Transport } from '@exbo-soa2/core';
+import {
+  type ConnectionOptions,
+  checkNonEmptyString,
+  checkOptionsObject,
+  type HttpResponse,
+  type Transport,
+} from '@exbo-soa2/core';
 import { normaliseScopes, parseClientID, requireClientSecret } from './credentials.js';
 import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
 import { PURPOSE, type Soa2Request, soa2StatusError } from './errors.js';
 import { isUserJson, type Soa2Profile, toProfile } from './profile.js';
-import { parseTokenResponse, type Soa2TokenResponse } from './tokens.js';
+import { parseTokenResponse, type Soa2TokenResponse } from './token-answer.js';
 import { soa2Transport } from './transport.js';
 
 /** Credentials, scopes, URLs and transport settings of a {@link Soa2Client} (the strategy's names). */
-export interface Soa2ClientOptions extends Soa2EndpointOptions {
+export interface Soa2ClientOptions extends Soa2EndpointOptions, ConnectionOptions {
   /** Your application's client id: an integer, or a string of digits. */
   clientID: number | string;
   /** Your application's client secret (128 hex characters). */
   clientSecret: string;
   /** Scopes sent with the code exchange. Default `['identify']` (the only one SOA2 has). */
   scopes?: readonly string[] | string | undefined;
-  /** Milliseconds for each request to SOA2. Default 10000. */
-  timeout?: number | undefined;
-  /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
-  fetch?: FetchLike | undefined;
-  /** Outbound proxy: a URL, `false`, or `'env'` (default: HTTPS_PROXY / NO_PROXY). */
-  proxy?: ProxyOption | undefined;
 }
 
 /** `Authorization` for `/user`: SOA2 wants the token base64-encoded; the raw token gets 401. */
-export function bearerAuthorization(accessToken: string): string {
+function bearerAuthorization(accessToken: string): string {
   return `Bearer ${Buffer.from(accessToken, 'utf8').toString('base64')}`;
 }
 
 function requireToken(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`passport-soa2: ${name} must be a non-empty string`);
-  }
-  return value;
+  return checkNonEmptyString('passport-soa2', name, value);
 }
 
 /**
  * SOA2's token and user calls without Passport (the strategy logs in through one too). Methods
  * reject with an {@link OAuthError} chosen by SOA2's status (`CODE_REJECTED`, `REFRESH_EXPIRED`,
- * `TOKEN_REJECTED`, …). The constructor throws a `TypeError` for a client id that is not an
- * integer from 0 to 2^30, a missing secret, a scope other than `identify` or a relative URL.
+ * `TOKEN_REJECTED`, …). The constructor throws a `TypeError` / `RangeError` (`code`
+ * `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) naming the option for a client id that is
+ * not an integer from 0 to 2^30, a missing secret, a scope other than `identify`, a relative URL
+ * or an invalid `timeout` / `fetch`.
  */
 export class Soa2Client {
   /** The client id as the integer SOA2 receives. */
@@ -58,9 +57,7 @@ export class Soa2Client {
   private readonly clientSecret: string;
 
   constructor(options: Soa2ClientOptions) {
-    if (!options || typeof options !== 'object') {
-      throw new TypeError('passport-soa2: options are required');
-    }
+    checkOptionsObject('passport-soa2', options);
     this.clientID = parseClientID(options.clientID);
     this.clientSecret = requireClientSecret(options.clientSecret);
     this.scopes = normaliseScopes(options.scopes);

@@ -4,6 +4,9 @@
  * development machines (the fake stands in) and because the consent page has two URL forms.
  */
 
+import { checkAbsoluteURL } from '@exbo-soa2/core';
+
+/** SOA2's own host, the default `baseURL`. */
 export const DEFAULT_BASE_URL = 'https://oauth2.scratch-wiki.info';
 /** The consent page (a MediaWiki special page). */
 export const AUTHORIZE_PATH = '/wiki/Special:ScratchOAuth2/authorize';
@@ -36,12 +39,7 @@ export interface Soa2Endpoints {
 }
 
 function absoluteURL(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !URL.canParse(value)) {
-    throw new TypeError(
-      `passport-soa2: ${name} must be an absolute URL, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
+  return checkAbsoluteURL('passport-soa2', name, value);
 }
 
 /** The SOA2 URLs, each overridable on its own, the rest derived from `baseURL`. */

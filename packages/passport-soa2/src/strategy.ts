@@ -8,39 +8,55 @@
  * cancels is never sent back. Everything that is not SOA2-specific comes from the shared core:
  * transport, errors, session state store, callback parameter checks and the verify adapter.
  */
+import type { IncomingMessage } from 'node:http';
 import {
+  type CallbackRequestLike,
   callbackify,
   callbackParam,
+  checkOptionsObject,
+  invalidOptionType,
   invokeVerify,
+  LoginStateStore,
   newStateHandle,
+  type PassportStrategyActions,
   resolveCallbackURL,
-  SessionStateStore,
   type SharedStrategyOptions,
   traceLoginOutcome,
+  unsupportedOption,
   type VerifyCallback,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
+  type VerifyWithParams,
+  type VerifyWithParamsAndRequest,
+  type VerifyWithProfile,
+  type VerifyWithProfileAndRequest,
 } from '@exbo-soa2/core';
-import type { Request } from 'express';
-import { Strategy as PassportStrategy } from 'passport-strategy';
-import { Soa2Client } from './client.js';
-import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
+import { Soa2Client, type Soa2ClientOptions } from './client.js';
+import { normaliseScopes } from './credentials.js';
+import { soa2Endpoints } from './endpoints.js';
 import type { Soa2Profile } from './profile.js';
-import { type Soa2TokenParams, type Soa2TokenResponse, tokenParams } from './tokens.js';
+import { type Soa2TokenParams, type Soa2TokenResponse, tokenParams } from './token-answer.js';
 
 export type { VerifyCallback };
 
-interface Soa2StrategyOptionsBase extends Soa2EndpointOptions, SharedStrategyOptions {
-  /** Your application's client id: an integer, or a string of digits. Anything else throws. */
-  clientID: number | string;
-  /** Your application's client secret (128 hex characters). */
-  clientSecret: string;
+const OWNER = 'passport-soa2';
+
+/**
+ * passport-strategy's `Strategy`, typed here (the part this strategy extends) so that the published
+ * types need no `@types/passport-strategy`. Its constructor does nothing; Passport adds the
+ * actions to each request's copy of the strategy.
+ */
+const PassportStrategy = require('passport-strategy').Strategy as new () => PassportStrategyActions;
+
+interface Soa2StrategyOptionsBase extends Soa2ClientOptions, SharedStrategyOptions {
   /**
    * Where SOA2 sends the user back; must equal a registered redirect URI byte for byte. A relative
    * URL is resolved against the request. Without it SOA2 shows the user the code to paste into
    * your app, which then posts `code` and `state` to the callback route.
    */
   callbackURL?: string | undefined;
-  /** Default `['identify']`, the only scope SOA2 has. */
-  scopes?: readonly string[] | string | undefined;
+  /** The same as `scopes` (Passport's usual name): only `identify` is accepted. */
+  scope?: readonly string[] | string | undefined;
 }
 
 /** Strategy options when verify does not take the request (the default). */
@@ -59,25 +75,12 @@ export interface Soa2AuthenticateOptions {
   state?: object | undefined;
   /** Overrides the strategy's callbackURL for this login. */
   callbackURL?: string | undefined;
+  /** Only `identify` (SOA2's one scope) is accepted; anything else ends in an error. */
+  scope?: readonly string[] | string | undefined;
+  /** The same as `scope`. */
+  scopes?: readonly string[] | string | undefined;
   [key: string]: unknown;
 }
-
-/** `(accessToken, refreshToken, profile, done)`: the usual form (callback or async). */
-export type Soa2VerifyWithProfile = (
-  accessToken: string,
-  refreshToken: string,
-  profile: Soa2Profile,
-  done: VerifyCallback,
-) => unknown;
-
-/** `(accessToken, refreshToken, params, profile, done)`: also receives the token expiries. */
-export type Soa2VerifyWithParams = (
-  accessToken: string,
-  refreshToken: string,
-  params: Soa2TokenParams,
-  profile: Soa2Profile,
-  done: VerifyCallback,
-) => unknown;
 
 /**
  * The verify function. Which arguments it receives depends on how many parameters it declares
@@ -85,31 +88,14 @@ export type Soa2VerifyWithParams = (
  * profile, fewer get `(accessToken, refreshToken, profile, done)`. An async verify may return the
  * user (or `false`) instead of calling `done`.
  */
-export type Soa2VerifyFunction = Soa2VerifyWithProfile | Soa2VerifyWithParams;
-
-/** `(req, accessToken, refreshToken, profile, done)` with `passReqToCallback: true`. */
-export type Soa2VerifyWithProfileAndRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string,
-  profile: Soa2Profile,
-  done: VerifyCallback,
-) => unknown;
-
-/** `(req, accessToken, refreshToken, params, profile, done)` with `passReqToCallback: true`. */
-export type Soa2VerifyWithParamsAndRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string,
-  params: Soa2TokenParams,
-  profile: Soa2Profile,
-  done: VerifyCallback,
-) => unknown;
+export type Soa2VerifyFunction = VerifyFunction<Soa2Profile, Soa2TokenParams>;
 
 /** The same forms with the request first (`passReqToCallback: true`): 6 or more get `params`. */
-export type Soa2VerifyFunctionWithRequest =
-  | Soa2VerifyWithProfileAndRequest
-  | Soa2VerifyWithParamsAndRequest;
+export type Soa2VerifyFunctionWithRequest = VerifyFunctionWithRequest<
+  IncomingMessage,
+  Soa2Profile,
+  Soa2TokenParams
+>;
 
 /** A login ready to start: the consent page URL and the state it carries. */
 export interface Soa2AuthorizationRequest {
@@ -126,7 +112,7 @@ const CODE_PATTERN = /^[0-9a-f]{64}$/;
 interface Soa2Settings {
   authorizationURL: string;
   callbackURL: string | undefined;
-  store: SessionStateStore | undefined;
+  store: LoginStateStore | undefined;
   skipUserProfile: Soa2StrategyOptionsBase['skipUserProfile'];
   // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see core verify.ts).
   verify: Function;
@@ -138,9 +124,10 @@ type StateCheck = (err: unknown, ok?: unknown, info?: unknown) => void;
 /**
  * "Login with Scratch" for Passport (default name `'soa2'`), written for SOA2's own wire rather than
  * on passport-oauth2: `scopes=identify`, a state always sent (checked in the session unless
- * `state: false`), a JSON code exchange, a 203 profile accepted. The constructor throws a
- * `TypeError` for missing options or verify, an empty `callbackURL`, and the same invalid options
- * as {@link Soa2Client}.
+ * `state: false`), a JSON code exchange, a 203 profile accepted. The constructor throws the same
+ * errors as {@link Soa2Client} for the same options (a `TypeError` / `RangeError` with `code`
+ * `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` naming the option), and one for a missing
+ * verify, an empty `callbackURL`, a scope other than `identify` or `pkce`.
  */
 export class Strategy extends PassportStrategy {
   /** Strategy name for `passport.authenticate(name)`. */
@@ -154,11 +141,17 @@ export class Strategy extends PassportStrategy {
   protected readonly soa2Settings: Soa2Settings;
 
   // One overload per form, the usual one first, so TypeScript types the parameters of an
-  // unannotated verify of that form (a union would leave them implicitly `any`).
-  constructor(options: Soa2StrategyOptions, verify: Soa2VerifyWithProfile);
-  constructor(options: Soa2StrategyOptions, verify: Soa2VerifyWithParams);
-  constructor(options: Soa2StrategyOptionsWithRequest, verify: Soa2VerifyWithProfileAndRequest);
-  constructor(options: Soa2StrategyOptionsWithRequest, verify: Soa2VerifyWithParamsAndRequest);
+  // unannotated verify of that form (core verify.ts).
+  constructor(options: Soa2StrategyOptions, verify: VerifyWithProfile<Soa2Profile>);
+  constructor(options: Soa2StrategyOptions, verify: VerifyWithParams<Soa2Profile, Soa2TokenParams>);
+  constructor(
+    options: Soa2StrategyOptionsWithRequest,
+    verify: VerifyWithProfileAndRequest<IncomingMessage, Soa2Profile>,
+  );
+  constructor(
+    options: Soa2StrategyOptionsWithRequest,
+    verify: VerifyWithParamsAndRequest<IncomingMessage, Soa2Profile, Soa2TokenParams>,
+  );
   constructor(options: Soa2StrategyOptions, verify: Soa2VerifyFunction);
   constructor(options: Soa2StrategyOptionsWithRequest, verify: Soa2VerifyFunctionWithRequest);
   constructor(
@@ -166,18 +159,28 @@ export class Strategy extends PassportStrategy {
     verify: Soa2VerifyFunction | Soa2VerifyFunctionWithRequest,
   ) {
     super();
-    if (!options || typeof options !== 'object') {
-      throw new TypeError('passport-soa2: options are required');
-    }
+    checkOptionsObject(OWNER, options);
     if (typeof verify !== 'function') {
-      throw new TypeError('passport-soa2: a verify function is required');
+      throw invalidOptionType(OWNER, 'verify', 'a function', verify);
     }
+    // `scope` is Passport's usual name for SOA2's `scopes`: both are checked the same way.
+    const scopes = options.scopes ?? options.scope;
+    // The client checks the options it shares with the strategy, so both accept the same values.
+    this.client = new Soa2Client({ ...options, scopes });
+    if (options.scope !== undefined) normaliseScopes(options.scope, 'scope');
     const callbackURL = options.callbackURL;
     if (callbackURL !== undefined && (typeof callbackURL !== 'string' || callbackURL === '')) {
-      throw new TypeError('passport-soa2: callbackURL must be a non-empty string when given');
+      throw invalidOptionType(
+        OWNER,
+        'callbackURL',
+        'a non-empty string (a URL) when given',
+        callbackURL,
+      );
+    }
+    if (options.pkce !== undefined && (options.pkce as unknown) !== false) {
+      throw unsupportedOption(OWNER, 'pkce', 'SOA2 does not support PKCE');
     }
     this.name = options.name ?? 'soa2';
-    this.client = new Soa2Client(options);
     this.soa2Settings = {
       authorizationURL: soa2Endpoints(options).authorizationURL,
       callbackURL,
@@ -185,7 +188,7 @@ export class Strategy extends PassportStrategy {
       store:
         options.state === false
           ? undefined
-          : new SessionStateStore({
+          : new LoginStateStore({
               key: options.sessionKey ?? `passport-${this.name}`,
               provider: 'soa2',
               maxAge: options.stateMaxAge,
@@ -202,11 +205,23 @@ export class Strategy extends PassportStrategy {
    * malformed values end in `fail(…, 400)` without contacting SOA2; a missing, wrong, expired or
    * replayed state ends in `fail(…, 403)`.
    */
-  override authenticate(req: Request, options: Soa2AuthenticateOptions = {}): void {
+  authenticate(req: IncomingMessage, options: Soa2AuthenticateOptions = {}): void {
     traceLoginOutcome(this, 'soa2', 'SOA2'); // NODE_DEBUG=passport-soa2: one line per outcome
-    const code = callbackParam(req, 'code', true);
-    const state = callbackParam(req, 'state', true);
-    const error = callbackParam(req, 'error');
+    for (const option of ['scope', 'scopes'] as const) {
+      if (options[option] === undefined) continue;
+      try {
+        normaliseScopes(options[option], option);
+      } catch (err) {
+        return this.error(err);
+      }
+    }
+    // Read once: Express 5's `req.query` is a getter that parses the query string at every read.
+    // The request itself is never changed.
+    const { query, body } = req as CallbackRequestLike;
+    const callback = { query, body };
+    const code = callbackParam(callback, 'code', true);
+    const state = callbackParam(callback, 'state', true);
+    const error = callbackParam(callback, 'error');
     for (const param of [code, state, error]) {
       if (!param.ok) return this.fail({ message: param.message }, 400);
     }
@@ -232,7 +247,7 @@ export class Strategy extends PassportStrategy {
    * the pasted code with `state` to the callback route. `authenticate` uses the same steps.
    */
   authorizationRequest(
-    req: Request,
+    req: IncomingMessage,
     options: Soa2AuthenticateOptions = {},
   ): Promise<Soa2AuthorizationRequest> {
     const { authorizationURL, store } = this.soa2Settings;
@@ -261,14 +276,18 @@ export class Strategy extends PassportStrategy {
     });
   }
 
-  private startLogin(req: Request, options: Soa2AuthenticateOptions): void {
+  private startLogin(req: IncomingMessage, options: Soa2AuthenticateOptions): void {
     callbackify(this.authorizationRequest(req, options), (err, request) => {
-      if (err || !request) return this.error(err as Error);
+      if (err || !request) return this.error(err);
       this.redirect(request.url);
     });
   }
 
-  private finishLogin(req: Request, rawCode: string | undefined, state: string | undefined): void {
+  private finishLogin(
+    req: IncomingMessage,
+    rawCode: string | undefined,
+    state: string | undefined,
+  ): void {
     // A pasted code often comes with spaces or a newline around it.
     const code = rawCode?.trim();
     if (!code) {
@@ -288,11 +307,11 @@ export class Strategy extends PassportStrategy {
     }
     // The store answers the app state on a match, the failure message otherwise.
     this.checkState(req, state, (err, ok, appStateOrFailure) => {
-      if (err) return this.error(err as Error);
+      if (err) return this.error(err);
       if (!ok) return this.fail(appStateOrFailure, 403);
       const appState = appStateOrFailure;
       callbackify(this.loadLogin(code), (loadErr, login) => {
-        if (loadErr || !login) return this.error(loadErr as Error);
+        if (loadErr || !login) return this.error(loadErr);
         const { verify, passReqToCallback } = this.soa2Settings;
         invokeVerify(
           verify,
@@ -305,7 +324,7 @@ export class Strategy extends PassportStrategy {
             profile: login.profile,
           },
           {
-            error: (verifyErr) => this.error(verifyErr as Error),
+            error: (verifyErr) => this.error(verifyErr),
             fail: (info) => this.fail(info, 401),
             success: (user, info) => this.success(user, withAppState(info, appState)),
           },
@@ -314,7 +333,7 @@ export class Strategy extends PassportStrategy {
     });
   }
 
-  private checkState(req: Request, state: string | undefined, done: StateCheck): void {
+  private checkState(req: IncomingMessage, state: string | undefined, done: StateCheck): void {
     const { store, authorizationURL } = this.soa2Settings;
     if (!store) return done(null, true);
     const meta = { authorizationURL, clientID: this.client.clientID };

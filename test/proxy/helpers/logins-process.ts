@@ -15,13 +15,8 @@ import {
   startExboFake,
   startSoa2Fake,
 } from '@exbo-soa2/fakes';
-import {
-  AppTokenManager,
-  ExboClient,
-  ExboGameApi,
-  Strategy as ExboStrategy,
-  MemoryAppTokenStore,
-} from 'passport-exbo';
+import { ExboClient, Strategy as ExboStrategy } from 'passport-exbo';
+import { AppTokenManager, ExboGameApi, MemoryAppTokenStore } from 'passport-exbo/game-api';
 import { Strategy as Soa2Strategy } from 'passport-soa2';
 import { startTestApp } from '../../helpers/app.js';
 import { Browser, type Page } from '../../helpers/browser.js';

@@ -8,7 +8,8 @@
  */
 import { once } from 'node:events';
 import { DEFAULT_EXBO_CLIENT } from '@exbo-soa2/fakes';
-import { AppTokenManager, ExboClient, RedisAppTokenStore } from 'passport-exbo';
+import { ExboClient } from 'passport-exbo';
+import { AppTokenManager, RedisAppTokenStore } from 'passport-exbo/game-api';
 import { createClient } from 'redis';
 
 const redis = createClient({ url: process.env.REDIS_URL });

@@ -1,5 +1,6 @@
 /**
- * The SOA2 login session: the cookie(s) SOA2's MediaWiki sets on `PUT /login/{username}`, kept and
+ * The account cookies: what SOA2's MediaWiki sets on `PUT /login/{username}` for the account API
+ * (not the app's Express session, nor the saved account login of account-session.ts), kept and
  * sent back to the same API only. The application endpoints know who you are only through this
  * session (soa2.md §6–§7). One host and one path, so no cookie-jar library: `Domain` and `Path` do
  * not matter here, but `Max-Age` and `Expires` do, so a saved session is reused until it expires
@@ -7,7 +8,7 @@
  */
 
 /** One cookie as kept (and saved to a session file). */
-export interface Soa2SessionCookie {
+export interface Soa2AccountCookie {
   name: string;
   value: string;
   /**
@@ -18,7 +19,7 @@ export interface Soa2SessionCookie {
 }
 
 /** A parsed `Set-Cookie`: a cookie to keep, or one the server deletes (`expires` in the past). */
-type SetCookie = Soa2SessionCookie & { deleted: boolean };
+type SetCookie = Soa2AccountCookie & { deleted: boolean };
 
 /**
  * One `Set-Cookie` header value at `nowMs`, or `undefined` when it names no cookie. `Max-Age`
@@ -49,10 +50,10 @@ export function parseSetCookie(header: string, nowMs: number): SetCookie | undef
 }
 
 /** The cookies of one SOA2 API, by name. */
-export class SessionCookies {
-  readonly #cookies = new Map<string, Soa2SessionCookie>();
+export class AccountCookies {
+  readonly #cookies = new Map<string, Soa2AccountCookie>();
 
-  constructor(cookies: readonly Soa2SessionCookie[] = []) {
+  constructor(cookies: readonly Soa2AccountCookie[] = []) {
     for (const cookie of cookies) this.#cookies.set(cookie.name, { ...cookie });
   }
 
@@ -72,7 +73,7 @@ export class SessionCookies {
   }
 
   /** The cookies still valid at `nowMs`, copied (what a session file stores). */
-  valid(nowMs: number): Soa2SessionCookie[] {
+  valid(nowMs: number): Soa2AccountCookie[] {
     return [...this.#cookies.values()]
       .filter((cookie) => cookie.expires === undefined || cookie.expires > nowMs)
       .map((cookie) => ({ ...cookie }));
@@ -120,6 +121,6 @@ export class SessionCookies {
   }
 }
 
-function expiry(cookie: Soa2SessionCookie): { expires?: number } {
+function expiry(cookie: Soa2AccountCookie): { expires?: number } {
   return cookie.expires === undefined ? {} : { expires: cookie.expires };
 }

@@ -14,7 +14,7 @@ export class BodyTooLargeError extends Error {
 }
 
 /** The deadline of one request and what the provider has answered so far. */
-export class Exchange {
+export class RequestDeadline {
   /** The answer's HTTP status, set by the sender as soon as the status line arrives. */
   status: number | undefined;
   /** True once the deadline passed. */

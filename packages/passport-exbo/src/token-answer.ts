@@ -1,6 +1,7 @@
 /**
- * EXBO's token endpoint: one function for the three grants, and the mapping of its answers
- * (league/oauth2-server 8.x error bodies, see exbo.md "Token errors") to our error family.
+ * EXBO's token answers: the tokens of a successful one, and the mapping of its errors
+ * (league/oauth2-server 8.x error bodies, see exbo.md "Token errors") to our error family. The
+ * request is `ExboClient`'s (client.ts).
  */
 import { answerSecrets, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
 import { rateLimited } from './rate-limit.js';
@@ -13,63 +14,43 @@ export interface ExboTokenResponse {
   /** Absent for application tokens (client credentials). */
   refresh_token?: string;
   token_type: string;
-  /** Seconds; EXBO sends an integer (some clients see a string: both are accepted). */
-  expires_in?: number;
+  /**
+   * Seconds until the access token expires. EXBO always sends it (an integer; a numeric string is
+   * accepted too); an answer without it is refused as unexpected.
+   */
+  expires_in: number;
 }
 
 /** The token response without the tokens: what the verify callback receives as `params`. */
 export interface ExboTokenParams {
   token_type: string;
-  expires_in?: number;
+  /** Seconds until the access token expires. */
+  expires_in: number;
 }
 
-export interface TokenRequest {
-  tokenURL: string;
-  clientID: string;
-  clientSecret: string;
-  grant: ExboGrant;
-  /** Grant-specific fields: `code` + `redirect_uri`, or `refresh_token`. */
-  fields?: Record<string, string>;
-}
-
-const PURPOSE: Record<ExboGrant, string> = {
+/** What each grant's request is called in messages. */
+export const PURPOSE: Record<ExboGrant, string> = {
   authorization_code: 'the authorization code exchange',
   refresh_token: 'the token refresh',
   client_credentials: 'the application token request',
 };
 
 /**
- * POSTs one grant to the token endpoint as a form (EXBO ignores query-string parameters) and
- * returns the parsed tokens, or throws an {@link OAuthError} that says what went wrong.
+ * The tokens of a token-endpoint answer, or an {@link OAuthError} that says what went wrong
+ * (the request itself is sent by `ExboClient`, client.ts).
  */
-export async function requestToken(
+export function readTokenAnswer(
   transport: Transport,
-  request: TokenRequest,
-): Promise<ExboTokenResponse> {
-  const form: Record<string, string> = {
-    grant_type: request.grant,
-    client_id: request.clientID,
-    client_secret: request.clientSecret,
-    ...request.fields,
-  };
-  // EXBO's docs mark `scope` required and empty on refresh and client credentials; league reads it
-  // on every grant, so it is sent present and empty except on the code exchange, where the scope
-  // was fixed at authorization time.
-  if (request.grant !== 'authorization_code') form.scope = '';
-  const secrets = [request.clientSecret, ...Object.values(request.fields ?? {})];
-  const purpose = PURPOSE[request.grant];
-  const res = await transport.request({
-    method: 'POST',
-    url: request.tokenURL,
-    form,
-    secrets,
-    purpose,
-  });
+  res: HttpResponse,
+  grant: ExboGrant,
+  secrets: readonly string[],
+): ExboTokenResponse {
+  const purpose = PURPOSE[grant];
   const body = res.json as Record<string, unknown> | undefined;
   const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
   // A 200 that carries `error` (GitHub style) is still an error: report it as one.
   if (isObject && typeof body.error === 'string') {
-    throw tokenError(transport, res, body, request.grant, secrets);
+    throw tokenError(transport, res, body, grant, secrets);
   }
   if (res.status === 429) throw rateLimited(transport, res, purpose);
   if (res.status !== 200 || !isObject) {
@@ -78,12 +59,15 @@ export async function requestToken(
   if (typeof body.access_token !== 'string' || body.access_token === '') {
     throw transport.unexpected(res, purpose, 'the answer has no access_token', secrets);
   }
-  const expiresIn = Number(body.expires_in);
+  const expiresIn = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || body.expires_in === '') {
+    throw transport.unexpected(res, purpose, 'the answer has no expires_in', secrets);
+  }
   const tokens: ExboTokenResponse = {
     access_token: body.access_token,
     token_type: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
+    expires_in: expiresIn,
   };
-  if (body.expires_in !== undefined && Number.isFinite(expiresIn)) tokens.expires_in = expiresIn;
   if (typeof body.refresh_token === 'string' && body.refresh_token !== '') {
     tokens.refresh_token = body.refresh_token;
   }
@@ -92,9 +76,7 @@ export async function requestToken(
 
 /** `params` for verify: the token response minus the tokens themselves. */
 export function tokenParams(tokens: ExboTokenResponse): ExboTokenParams {
-  const params: ExboTokenParams = { token_type: tokens.token_type };
-  if (tokens.expires_in !== undefined) params.expires_in = tokens.expires_in;
-  return params;
+  return { token_type: tokens.token_type, expires_in: tokens.expires_in };
 }
 
 function text(value: unknown): string | undefined {
