@@ -7,12 +7,12 @@
  * the fakes), so its memory and CPU are its own. With `instances > 1` it runs several instances on
  * one Redis behind a round-robin balancer: the steps of each login land on different instances.
  */
-import { type AppInstance, startAppInstance } from './app-instance.js';
+import { type AppInstance, startAppInstance } from '../harness/app-instance.js';
+import { type Account, type Fakes, type Provider, startFakes } from '../harness/fakes.js';
+import { freePort } from '../harness/processes.js';
+import { type RunningRedis, startRedisServer } from '../harness/redis-server.js';
 import { type Balancer, startBalancer } from './balancer.js';
 import { assertSignedInAs, Browser, completeLogin, type LoginTiming } from './login.js';
-import { freePort } from './processes.js';
-import { type Account, type Provider, type Providers, startProviders } from './providers.js';
-import { type RunningRedis, startRedisServer } from './redis-server.js';
 
 export interface LoadOptions {
   /** Complete logins to drive. Default 2000. */
@@ -82,7 +82,9 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
 
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const providers = await startProviders(Math.max(options.accounts ?? 200, concurrency));
+    const providers = await startFakes({
+      accounts: Math.max(options.accounts ?? 200, concurrency),
+    });
     cleanups.push(() => providers.close());
     let redis: RunningRedis | undefined;
     if (useRedis) {
@@ -187,7 +189,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
 
 /** The app instance(s) and the address browsers use: the instance itself, or the balancer. */
 async function startApps(
-  providers: Providers,
+  providers: Fakes,
   count: number,
   redis: RunningRedis | undefined,
   cleanups: Array<() => Promise<void>>,
