@@ -7,28 +7,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { type Account, startFakes } from '../../harness/fakes.js';
 import { findNginx, NGINX_MISSING } from '../../harness/nginx.js';
-import { freePort, stopProcess, waitFor } from '../../harness/processes.js';
+import { acceptsConnections, freePort, stopProcess, waitFor } from '../../harness/processes.js';
 import { completeLogin } from '../../load/login.js';
 import { Browser } from '../helpers/browser.js';
 
 const SCRIPT = fileURLToPath(new URL('../../harness/start-cluster.ts', import.meta.url));
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Runs the script with `extraEnv` (and no provider settings from the caller's shell). */
 async function startScript(extraEnv: Record<string, string>) {
@@ -95,7 +83,8 @@ test('start:cluster serves the app over https through nginx and stops everything
 
     assert.equal(await run.interrupt(), 0, output.text);
     assert.match(output.text, /Stopped\./);
-    for (const port of ports) assert.equal(await accepts(port), false, `port ${port} closed`);
+    for (const port of ports)
+      assert.equal(await acceptsConnections(port), false, `port ${port} closed`);
     assert.equal(existsSync(caFile), false, 'the run-time CA is removed');
   } finally {
     await stopProcess(run.child);
