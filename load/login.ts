@@ -56,6 +56,25 @@ function expectStatus(page: Page, status: number, step: string): void {
 }
 
 /**
+ * One request of the login; a network error becomes a LoginError of step `name`. A page whose
+ * kept-alive connection the server had just closed (`other side closed` before any answer) is sent
+ * once more, as browsers do: it never reached the server. Under heavy machine load the client's idle
+ * timer fires late, so it sometimes reuses a connection the server's keep-alive timeout closed.
+ */
+async function step<T>(name: string, request: () => Promise<T>, { retry = true } = {}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (retry && attempt === 1 && cause?.code === 'UND_ERR_SOCKET') continue;
+      const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
+      throw new LoginError(name, `${(err as Error).message}${detail}`);
+    }
+  }
+}
+
+/**
  * Logs `browser` in at `appURL` as `account` and checks the app's home page then shows exactly
  * that account. Throws a {@link LoginError} naming the step that went wrong.
  */
@@ -65,26 +84,31 @@ export async function completeLogin(
   account: Account,
 ): Promise<LoginTiming> {
   const started = performance.now();
-  const consent = await browser.get(`${appURL}/auth/${account.provider}`);
+  const consent = await step('consent page', () =>
+    browser.get(`${appURL}/auth/${account.provider}`),
+  );
   expectStatus(consent, 200, 'consent page');
-  const back = await browser.submit(
-    consent,
-    CONSENT_BUTTON[account.provider],
-    { user: account.id },
-    { follow: false },
+  const button = CONSENT_BUTTON[account.provider];
+  const back = await step(
+    'consent',
+    () => browser.submit(consent, button, { user: account.id }, { follow: false }),
+    { retry: false },
   );
   const callbackURL = back.headers.get('location');
   if (back.status < 300 || back.status > 303 || !callbackURL) {
     throw new LoginError('consent', `HTTP ${back.status} without a redirect back to the app`);
   }
   const callbackStarted = performance.now();
-  const callback = await browser.get(callbackURL, { follow: false });
+  const callback = await step('callback', () => browser.get(callbackURL, { follow: false }), {
+    // Never twice: the callback carries the one-time code (see the nginx configuration).
+    retry: false,
+  });
   const callbackMs = performance.now() - callbackStarted;
   if (callback.status !== 303) {
     const title = /<h1>([^<]*)<\/h1>/.exec(callback.text)?.[1] ?? callback.text.slice(0, 120);
     throw new LoginError('callback', `HTTP ${callback.status}: ${title}`);
   }
-  const home = await browser.get(`${appURL}/`);
+  const home = await step('home page', () => browser.get(`${appURL}/`));
   expectStatus(home, 200, 'home page');
   assertSignedInAs(home.text, account, 'home page');
   return { totalMs: performance.now() - started, callbackMs };

@@ -176,7 +176,9 @@ describe('two instances behind nginx sharing sessions through Redis', { skip }, 
 });
 
 describe('REDIS_URL settings', () => {
-  test('a Redis that cannot be reached stops start-up, naming REDIS_URL and not its password', async () => {
+  test('a Redis that cannot be reached stops start-up, naming REDIS_URL and not its password', {
+    timeout: 15_000,
+  }, async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [SERVER_JS], {
       env: {
