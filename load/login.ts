@@ -18,6 +18,8 @@ export interface LoginTiming {
   totalMs: number;
   /** The callback request alone (state check, code exchange, profile, session), milliseconds. */
   callbackMs: number;
+  /** Page requests sent again after the server closed their kept-alive connection (see step). */
+  resent: number;
 }
 
 /** What the example app's pages call each provider. */
@@ -61,13 +63,20 @@ function expectStatus(page: Page, status: number, step: string): void {
  * once more, as browsers do: it never reached the server. Under heavy machine load the client's idle
  * timer fires late, so it sometimes reuses a connection the server's keep-alive timeout closed.
  */
-async function step<T>(name: string, request: () => Promise<T>, { retry = true } = {}): Promise<T> {
+async function step<T>(
+  name: string,
+  request: () => Promise<T>,
+  options: { retry: false } | { onResend: () => void },
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await request();
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      if (retry && attempt === 1 && cause?.code === 'UND_ERR_SOCKET') continue;
+      if ('onResend' in options && attempt === 1 && cause?.code === 'UND_ERR_SOCKET') {
+        options.onResend();
+        continue;
+      }
       const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
       throw new LoginError(name, `${(err as Error).message}${detail}`);
     }
@@ -84,8 +93,12 @@ export async function completeLogin(
   account: Account,
 ): Promise<LoginTiming> {
   const started = performance.now();
-  const consent = await step('consent page', () =>
-    browser.get(`${appURL}/auth/${account.provider}`),
+  let resent = 0;
+  const page = { onResend: () => resent++ };
+  const consent = await step(
+    'consent page',
+    () => browser.get(`${appURL}/auth/${account.provider}`),
+    page,
   );
   expectStatus(consent, 200, 'consent page');
   const button = CONSENT_BUTTON[account.provider];
@@ -108,10 +121,10 @@ export async function completeLogin(
     const title = /<h1>([^<]*)<\/h1>/.exec(callback.text)?.[1] ?? callback.text.slice(0, 120);
     throw new LoginError('callback', `HTTP ${callback.status}: ${title}`);
   }
-  const home = await step('home page', () => browser.get(`${appURL}/`));
+  const home = await step('home page', () => browser.get(`${appURL}/`), page);
   expectStatus(home, 200, 'home page');
   assertSignedInAs(home.text, account, 'home page');
-  return { totalMs: performance.now() - started, callbackMs };
+  return { totalMs: performance.now() - started, callbackMs, resent };
 }
 
 /** Throws unless `html` shows `account` signed in (provider, username and id). */

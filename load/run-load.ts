@@ -58,6 +58,8 @@ export interface LoadReport {
   errors: Record<string, number>;
   /** A few failure messages, to start the investigation with. */
   errorSamples: string[];
+  /** Page requests resent after the server closed their kept-alive connection, as browsers do. */
+  resentRequests: number;
   /** Sessions that, checked again after the whole run, showed someone else or nobody. */
   wrongSessions: number;
   wallMs: number;
@@ -186,6 +188,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
       wrongSessions,
       wallMs,
       loginsPerSecond: (finished.length / wallMs) * 1000,
+      resentRequests: timings.reduce((sum, t) => sum + t.resent, 0),
       loginLatency: percentiles(timings.map((t) => t.totalMs)),
       callbackLatency: percentiles(timings.map((t) => t.callbackMs)),
       appPeakRss: await Promise.all(instances.map((instance) => instance.peakRss())),
@@ -268,6 +271,7 @@ export function formatReport(report: LoadReport): string {
             .join(', ')})`
         : ''
     }`,
+    `Resent:       ${report.resentRequests} page request(s) on a kept-alive connection the server had closed (browsers resend these)`,
     `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,
     `Peak memory:  app ${report.appPeakRss.map(mb).join(', ')}; driver ${mb(report.driverPeakRss)}`,
   ];
