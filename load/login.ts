@@ -18,7 +18,7 @@ export interface LoginTiming {
   totalMs: number;
   /** The callback request alone (state check, code exchange, profile, session), milliseconds. */
   callbackMs: number;
-  /** Page requests sent again after the server closed their kept-alive connection (see step). */
+  /** Requests sent again after the server closed their kept-alive connection (see step). */
   resent: number;
 }
 
@@ -58,10 +58,12 @@ function expectStatus(page: Page, status: number, step: string): void {
 }
 
 /**
- * One request of the login; a network error becomes a LoginError of step `name`. A page whose
- * kept-alive connection the server had just closed (`other side closed` before any answer) is sent
- * once more, as browsers do: it never reached the server. Under heavy machine load the client's idle
- * timer fires late, so it sometimes reuses a connection the server's keep-alive timeout closed.
+ * One request of the login; a network error becomes a LoginError of step `name`. A request whose
+ * kept-alive connection the server had just closed (`other side closed`, no answer) is sent once
+ * more, as Chromium does for any request on a reused connection that closes before the response
+ * headers: the server closed it while idle, so the request never reached it. Under heavy machine
+ * load the client's idle timer fires late and reuses connections the fakes' 5 s keep-alive timeout
+ * has closed. The callback is never resent: it carries the one-time code.
  */
 async function step<T>(
   name: string,
@@ -94,18 +96,18 @@ export async function completeLogin(
 ): Promise<LoginTiming> {
   const started = performance.now();
   let resent = 0;
-  const page = { onResend: () => resent++ };
+  const resend = { onResend: () => resent++ };
   const consent = await step(
     'consent page',
     () => browser.get(`${appURL}/auth/${account.provider}`),
-    page,
+    resend,
   );
   expectStatus(consent, 200, 'consent page');
   const button = CONSENT_BUTTON[account.provider];
   const back = await step(
     'consent',
     () => browser.submit(consent, button, { user: account.id }, { follow: false }),
-    { retry: false },
+    resend,
   );
   const callbackURL = back.headers.get('location');
   if (back.status < 300 || back.status > 303 || !callbackURL) {
@@ -113,7 +115,6 @@ export async function completeLogin(
   }
   const callbackStarted = performance.now();
   const callback = await step('callback', () => browser.get(callbackURL, { follow: false }), {
-    // Never twice: the callback carries the one-time code (see the nginx configuration).
     retry: false,
   });
   const callbackMs = performance.now() - callbackStarted;
@@ -121,7 +122,7 @@ export async function completeLogin(
     const title = /<h1>([^<]*)<\/h1>/.exec(callback.text)?.[1] ?? callback.text.slice(0, 120);
     throw new LoginError('callback', `HTTP ${callback.status}: ${title}`);
   }
-  const home = await step('home page', () => browser.get(`${appURL}/`), page);
+  const home = await step('home page', () => browser.get(`${appURL}/`), resend);
   expectStatus(home, 200, 'home page');
   assertSignedInAs(home.text, account, 'home page');
   return { totalMs: performance.now() - started, callbackMs, resent };

@@ -58,7 +58,7 @@ export interface LoadReport {
   errors: Record<string, number>;
   /** A few failure messages, to start the investigation with. */
   errorSamples: string[];
-  /** Page requests resent after the server closed their kept-alive connection, as browsers do. */
+  /** Requests resent after the server closed their kept-alive connection, as browsers do. */
   resentRequests: number;
   /** Sessions that, checked again after the whole run, showed someone else or nobody. */
   wrongSessions: number;
@@ -271,7 +271,7 @@ export function formatReport(report: LoadReport): string {
             .join(', ')})`
         : ''
     }`,
-    `Resent:       ${report.resentRequests} page request(s) on a kept-alive connection the server had closed (browsers resend these)`,
+    `Resent:       ${report.resentRequests} request(s) on a kept-alive connection the server had closed (browsers resend these)`,
     `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,
     `Peak memory:  app ${report.appPeakRss.map(mb).join(', ')}; driver ${mb(report.driverPeakRss)}`,
   ];
