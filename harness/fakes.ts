@@ -177,13 +177,17 @@ export async function startFakesProcess(options: FakesOptions = {}): Promise<Pro
   return {
     accounts: ready.accounts,
     register: (origin) =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
+        const exited = () => reject(new Error('the fakes process exited before registering'));
         const acknowledged = (message: { registered?: string }) => {
           if (message.registered !== origin) return;
           child.off('message', acknowledged);
+          child.off('exit', exited);
           resolve();
         };
+        if (child.exitCode !== null || child.signalCode !== null) return exited();
         child.on('message', acknowledged);
+        child.once('exit', exited);
         child.send({ register: origin });
       }),
     appEnv: (origin) => appEnv(ready.exboURL, ready.soa2URL, origin),
