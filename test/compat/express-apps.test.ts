@@ -66,7 +66,9 @@ for (const { format, file } of APPS) {
         assert.equal(app.stderr(), '', 'the app wrote nothing to stderr');
       });
 
-      test('EXBO: a full login signs in, with a Cyrillic name intact, and logout ends it', async () => {
+      test('EXBO: a full login signs in, with a Cyrillic name intact, and logout ends it', {
+        timeout: 30_000,
+      }, async () => {
         const browser = new Browser();
         const done = await loginWithExbo(browser, `${app.url}/auth/exbo`, { user: 'Сталкер' });
 
@@ -81,7 +83,7 @@ for (const { format, file } of APPS) {
         assert.equal(out.status, 401, 'signed out');
       });
 
-      test('SOA2: a full login signs in', async () => {
+      test('SOA2: a full login signs in', { timeout: 30_000 }, async () => {
         const browser = new Browser();
         const done = await loginWithSoa2(browser, `${app.url}/auth/soa2`);
 
@@ -94,7 +96,9 @@ for (const { format, file } of APPS) {
         assert.equal((await browser.get(`${app.url}/me`)).status, 200);
       });
 
-      test('EXBO: denying at EXBO ends at failureRedirect with the message', async () => {
+      test('EXBO: denying at EXBO ends at failureRedirect with the message', {
+        timeout: 30_000,
+      }, async () => {
         const done = await loginWithExbo(new Browser(), `${app.url}/auth/exbo`, {
           decision: 'deny',
         });
@@ -104,7 +108,9 @@ for (const { format, file } of APPS) {
         assert.match(json(done).messages[0], /denied|declined/i);
       });
 
-      test('a replayed callback fails cleanly: the state was used up', async () => {
+      test('a replayed callback fails cleanly: the state was used up', {
+        timeout: 30_000,
+      }, async () => {
         const browser = new Browser();
         const consent = await browser.get(`${app.url}/auth/exbo`);
         const back = await browser.submit(consent, 'approve', {}, { follow: false });
@@ -117,7 +123,9 @@ for (const { format, file } of APPS) {
         assert.match(json(replay).messages.join(' '), /state|session|completed/i);
       });
 
-      test('a duplicated or nested code parameter fails before reaching the provider', async () => {
+      test('a duplicated or nested code parameter fails before reaching the provider', {
+        timeout: 30_000,
+      }, async () => {
         const browser = new Browser();
         const tokenRequests = () =>
           fakes.exbo.requests.filter((r) => r.path === '/oauth/token').length +

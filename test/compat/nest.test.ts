@@ -85,7 +85,9 @@ function lastValidate(strategy: string): unknown[] {
 }
 
 describe('NestJS: PassportStrategy(Strategy, name) + AuthGuard', () => {
-  test('exbo: validate gets (accessToken, refreshToken, profile); the guard signs in', async () => {
+  test('exbo: validate gets (accessToken, refreshToken, profile); the guard signs in', {
+    timeout: 60_000,
+  }, async () => {
     const browser = new Browser();
     const before = await browser.get(`${url}/me`);
     assert.equal(before.status, 403, 'the guarded route refuses an anonymous user');
@@ -112,7 +114,9 @@ describe('NestJS: PassportStrategy(Strategy, name) + AuthGuard', () => {
     assert.deepEqual(json(me).user, body.user, 'the session keeps the user');
   });
 
-  test('exbo with callbackArity true: validate also gets the token params', async () => {
+  test('exbo with callbackArity true: validate also gets the token params', {
+    timeout: 60_000,
+  }, async () => {
     const done = await loginWithExbo(new Browser(), `${url}/auth/exbo-params`, {
       user: 'Сталкер',
     });
@@ -131,7 +135,9 @@ describe('NestJS: PassportStrategy(Strategy, name) + AuthGuard', () => {
     assert.equal(profile.username, 'Сталкер');
   });
 
-  test('exbo: validate returning null ends in 401 and no session', async () => {
+  test('exbo: validate returning null ends in 401 and no session', {
+    timeout: 60_000,
+  }, async () => {
     const browser = new Browser();
     const done = await loginWithExbo(browser, `${url}/auth/exbo`, { user: 'SteamStalker' });
 
@@ -139,7 +145,7 @@ describe('NestJS: PassportStrategy(Strategy, name) + AuthGuard', () => {
     assert.equal((await browser.get(`${url}/me`)).status, 403);
   });
 
-  test('exbo: a user who denies at EXBO gets 401 from the guard', async () => {
+  test('exbo: a user who denies at EXBO gets 401 from the guard', { timeout: 60_000 }, async () => {
     const calls = config.validateCalls.length;
     const done = await loginWithExbo(new Browser(), `${url}/auth/exbo`, { decision: 'deny' });
 
@@ -147,7 +153,9 @@ describe('NestJS: PassportStrategy(Strategy, name) + AuthGuard', () => {
     assert.equal(config.validateCalls.length, calls, 'validate is not called');
   });
 
-  test('soa2: validate gets (accessToken, refreshToken, profile); the guard signs in', async () => {
+  test('soa2: validate gets (accessToken, refreshToken, profile); the guard signs in', {
+    timeout: 60_000,
+  }, async () => {
     const browser = new Browser();
     const done = await loginWithSoa2(browser, `${url}/auth/soa2`);
 
@@ -166,7 +174,9 @@ describe('NestJS: PassportStrategy(Strategy, name) + AuthGuard', () => {
     assert.equal((await browser.get(`${url}/me`)).status, 200);
   });
 
-  test('soa2 with passReqToCallback: validate gets the request first', async () => {
+  test('soa2 with passReqToCallback: validate gets the request first', {
+    timeout: 60_000,
+  }, async () => {
     const done = await loginWithSoa2(new Browser(), `${url}/auth/soa2-req`, 'Gone_Scratcher');
 
     assert.equal(done.status, 200, done.text);

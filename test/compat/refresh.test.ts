@@ -82,7 +82,9 @@ describe('EXBO: refresh.use(strategy)', () => {
     refresh.use(strategy);
   });
 
-  test('refreshes with grant_type=refresh_token and an empty scope=, and gets a new pair', async () => {
+  test('refreshes with grant_type=refresh_token and an empty scope=, and gets a new pair', {
+    timeout: 30_000,
+  }, async () => {
     const login = kept.at(-1);
     assert.ok(login);
     const mark = fakes.exbo.requests.length;
@@ -120,7 +122,9 @@ describe('EXBO: refresh.use(strategy)', () => {
     kept.push({ accessToken: renewed.accessToken, refreshToken: renewed.refreshToken });
   });
 
-  test('a used refresh token ends in REFRESH_REJECTED, without the token in the message', async () => {
+  test('a used refresh token ends in REFRESH_REJECTED, without the token in the message', {
+    timeout: 30_000,
+  }, async () => {
     const first = kept[0];
     assert.ok(first);
 
@@ -136,7 +140,9 @@ describe('EXBO: refresh.use(strategy)', () => {
     assert.ok(!err.message.includes(EXBO_CLIENT.clientSecret), err.message);
   });
 
-  test('logins still exchange the code after refresh is registered', async () => {
+  test('logins still exchange the code after refresh is registered', {
+    timeout: 30_000,
+  }, async () => {
     const app = apps[0];
     assert.ok(app);
     const done = await loginWithExbo(new Browser(), `${app.url}/login/exbo`);
@@ -175,7 +181,9 @@ describe('SOA2: passport-oauth2-refresh through the client (README adapter)', ()
     );
   });
 
-  test('with the adapter: a PATCH, a new access token, the same refresh token', async () => {
+  test('with the adapter: a PATCH, a new access token, the same refresh token', {
+    timeout: 30_000,
+  }, async () => {
     // The README's adapter, verbatim apart from the cast (@types/passport-oauth2-refresh does not
     // declare the third `options` argument).
     const withOptions = refresh as unknown as {

@@ -18,7 +18,7 @@ async function outcomes(verify: (...a: never[]) => unknown, passReq = false) {
   return seen;
 }
 
-test('5 parameters get params; 4 get the profile', async () => {
+test('5 parameters get params; 4 get the profile', { timeout: 10_000 }, async () => {
   assert.deepEqual(
     await outcomes(
       (_a: string, _r: string, params: unknown, _p: unknown, done: (e: null, u: unknown) => void) =>
@@ -35,7 +35,9 @@ test('5 parameters get params; 4 get the profile', async () => {
   );
 });
 
-test('async functions follow the same counts: 5 get params, fewer get the profile', async () => {
+test('async functions follow the same counts: 5 get params, fewer get the profile', {
+  timeout: 10_000,
+}, async () => {
   assert.deepEqual(
     await outcomes(
       async (_a: string, _r: string, params: unknown, _p: unknown, _done: unknown) => params,
@@ -47,7 +49,7 @@ test('async functions follow the same counts: 5 get params, fewer get the profil
   ]);
 });
 
-test('passReqToCallback puts the request first', async () => {
+test('passReqToCallback puts the request first', { timeout: 10_000 }, async () => {
   assert.deepEqual(
     await outcomes(
       (req: unknown, _a: string, _r: string, _p: unknown, done: (e: null, u: unknown) => void) =>
@@ -58,7 +60,9 @@ test('passReqToCallback puts the request first', async () => {
   );
 });
 
-test('false + info fails; a throw, a rejection and done(err) are errors', async () => {
+test('false + info fails; a throw, a rejection and done(err) are errors', {
+  timeout: 10_000,
+}, async () => {
   assert.deepEqual(
     await outcomes(
       (_a: string, _r: string, _p: unknown, done: (e: null, u: boolean, i: unknown) => void) =>
@@ -82,7 +86,9 @@ test('false + info fails; a throw, a rejection and done(err) are errors', async 
   assert.deepEqual(await outcomes(async () => false), [['fail', undefined]]);
 });
 
-test('only the first outcome counts when done is called and a value resolved', async () => {
+test('only the first outcome counts when done is called and a value resolved', {
+  timeout: 10_000,
+}, async () => {
   const result = await outcomes(
     async (_a: string, _r: string, profile: unknown, done: (e: null, u: unknown) => void) => {
       done(null, profile);
@@ -99,7 +105,9 @@ test('only the first outcome counts when done is called and a value resolved', a
   assert.equal(twice.length, 1);
 });
 
-test('an async function that hands done to a callback API (resolves undefined) still completes', async () => {
+test('an async function that hands done to a callback API (resolves undefined) still completes', {
+  timeout: 10_000,
+}, async () => {
   const result = await outcomes(
     async (_a: string, _r: string, profile: unknown, done: (e: null, u: unknown) => void) => {
       setTimeout(() => done(null, profile), 5);

@@ -7,6 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { createApp, SESSION_COOKIE } from '../../examples/express-login/src/app.js';
 import { loadConfig } from '../../examples/express-login/src/config.js';
 import { localPath } from '../../examples/express-login/src/return-to.js';
+import {
+  MEMORY_STORE_MAX_SESSIONS,
+  memorySessionStore,
+} from '../../examples/express-login/src/session-store.js';
 import { Browser, type Page, parseForm } from '../helpers/browser.js';
 import { listen } from '../helpers/server.js';
 import { type RunningExample, startExample } from './demo-app.js';
@@ -80,7 +84,9 @@ async function postLogout(
 }
 
 describe('example app: logins', () => {
-  it('shows the demo notice and all three login buttons, without creating a session', async () => {
+  it('shows the demo notice and all three login buttons, without creating a session', {
+    timeout: 10_000,
+  }, async () => {
     const home = await new Browser().get(`${example.url}/`);
     assert.equal(home.status, 200);
     assert.match(home.text, /Demo providers\./);
@@ -91,7 +97,9 @@ describe('example app: logins', () => {
     assert.match(home.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   });
 
-  it('signs in with EXBO, with a fresh session id and an httpOnly SameSite=Lax cookie', async () => {
+  it('signs in with EXBO, with a fresh session id and an httpOnly SameSite=Lax cookie', {
+    timeout: 10_000,
+  }, async () => {
     const browser = new Browser();
     const consent = await browser.get(`${example.url}/auth/exbo`);
     const [before] = await browser.jar.getCookies(example.url);
@@ -112,7 +120,7 @@ describe('example app: logins', () => {
     assert.equal(await whoAmI(browser), 'Test-1');
   });
 
-  it('says the user declined when they press Deny at EXBO', async () => {
+  it('says the user declined when they press Deny at EXBO', { timeout: 10_000 }, async () => {
     const browser = new Browser();
     const page = await exboLogin(browser, 'deny');
     assert.equal(page.status, 403);
@@ -123,7 +131,9 @@ describe('example app: logins', () => {
     assert.equal(await whoAmI(browser), undefined);
   });
 
-  it('signs in with Scratch, showing whether the profile is authoritative', async () => {
+  it('signs in with Scratch, showing whether the profile is authoritative', {
+    timeout: 10_000,
+  }, async () => {
     const browser = new Browser();
     const consent = await browser.get(`${example.url}/auth/soa2`);
     assert.ok(consent.url.startsWith(example.fakes.soa2.url));
@@ -133,7 +143,7 @@ describe('example app: logins', () => {
     assert.equal(await whoAmI(browser), 'Gone_Scratcher');
   });
 
-  it('signs in with a pasted SOA2 code (no redirect URI)', async () => {
+  it('signs in with a pasted SOA2 code (no redirect URI)', { timeout: 10_000 }, async () => {
     const browser = new Browser();
     const paste = await browser.get(`${example.url}/auth/soa2-paste?returnTo=/private`);
     assert.equal(paste.status, 200);
@@ -152,7 +162,9 @@ describe('example app: logins', () => {
     assert.match(done.text, /kenny2scratch/);
   });
 
-  it('explains a mistyped pasted code without using up the login', async () => {
+  it('explains a mistyped pasted code without using up the login', {
+    timeout: 10_000,
+  }, async () => {
     const browser = new Browser();
     const paste = await browser.get(`${example.url}/auth/soa2-paste`);
     const exchanges = () => example.fakes.soa2.requests.filter((r) => r.path.endsWith('/tokens'));
@@ -172,7 +184,9 @@ describe('example app: logins', () => {
     assert.match(done.text, /Hello, kenny2scratch/);
   });
 
-  it('says the login expired when the callback is not from a login this browser started', async () => {
+  it('says the login expired when the callback is not from a login this browser started', {
+    timeout: 10_000,
+  }, async () => {
     // A callback link from someone else's login (a login CSRF attempt), or an old tab.
     const browser = new Browser();
     const exchanges = () => example.fakes.exbo.requests.filter((r) => r.path === '/oauth/token');
@@ -188,7 +202,9 @@ describe('example app: logins', () => {
     assert.equal(exchanges().length, before, 'nothing was sent to EXBO');
   });
 
-  it('says EXBO is not answering when it goes down during the login', async () => {
+  it('says EXBO is not answering when it goes down during the login', {
+    timeout: 10_000,
+  }, async () => {
     // A separate app whose EXBO is a server that accepts connections and then drops them.
     const dropping = await listen((req) => req.socket.destroy());
     const loaded = loadConfig({});
@@ -219,7 +235,9 @@ describe('example app: logins', () => {
 });
 
 describe('example app: return-to', () => {
-  it('sends a signed-out visitor of the private page to log in, and back afterwards', async () => {
+  it('sends a signed-out visitor of the private page to log in, and back afterwards', {
+    timeout: 10_000,
+  }, async () => {
     const browser = new Browser();
     const login = await browser.get(`${example.url}/private?tab=1`);
     assert.equal(login.hops[0]?.status, 303);
@@ -251,7 +269,7 @@ describe('example app: return-to', () => {
     'evil.example',
   ];
 
-  it('never leaves the site after login, whatever returnTo says', async () => {
+  it('never leaves the site after login, whatever returnTo says', { timeout: 10_000 }, async () => {
     for (const attempt of attempts) {
       const browser = new Browser();
       const done = await exboLogin(browser, 'approve', attempt);
@@ -261,7 +279,9 @@ describe('example app: return-to', () => {
     }
   });
 
-  it('does not carry a foreign returnTo into the login buttons, nor redirect to it', async () => {
+  it('does not carry a foreign returnTo into the login buttons, nor redirect to it', {
+    timeout: 10_000,
+  }, async () => {
     const browser = new Browser();
     for (const attempt of attempts) {
       const page = await browser.get(
@@ -290,7 +310,9 @@ describe('example app: return-to', () => {
 });
 
 describe('example app: logout', () => {
-  it('logs out with a POST from its own form, and the old session cookie stops working', async () => {
+  it('logs out with a POST from its own form, and the old session cookie stops working', {
+    timeout: 10_000,
+  }, async () => {
     const { browser, csrf } = await signedIn();
     const oldCookie = await browser.jar.getCookieString(example.url);
     const res = await postLogout(browser, { _csrf: csrf }, { 'Sec-Fetch-Site': 'same-origin' });
@@ -304,7 +326,7 @@ describe('example app: logout', () => {
     assert.equal(replay.status, 303, 'the old session no longer signs anyone in');
   });
 
-  it('refuses cross-site logout attempts and stays signed in', async () => {
+  it('refuses cross-site logout attempts and stays signed in', { timeout: 10_000 }, async () => {
     const { browser, csrf } = await signedIn();
     const attempts: Array<[string, Record<string, string>, Record<string, string>]> = [
       ['no token', {}, {}],
@@ -328,7 +350,9 @@ describe('example app: logout', () => {
 });
 
 describe('example app: errors and cookies', () => {
-  it('answers unknown pages and oversized forms with plain pages, no stack', async () => {
+  it('answers unknown pages and oversized forms with plain pages, no stack', {
+    timeout: 10_000,
+  }, async () => {
     const browser = new Browser();
     const missing = await browser.get(`${example.url}/nope`);
     assert.equal(missing.status, 404);
@@ -339,7 +363,9 @@ describe('example app: errors and cookies', () => {
     assertNoInternals(huge);
   });
 
-  it('sends the session cookie with Secure behind an https proxy', async () => {
+  it('sends the session cookie with Secure behind an https proxy', {
+    timeout: 10_000,
+  }, async () => {
     const loaded = loadConfig({
       EXBO_CLIENT_ID: '30',
       EXBO_CLIENT_SECRET: example.config.exbo!.clientSecret,
@@ -369,5 +395,60 @@ describe('example app: errors and cookies', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('sessions without Redis: bounded, and an abandoned login expires with the login', () => {
+  const HOUR_MS = 60 * 60 * 1000;
+  /** When the app's session cookie in `browser` expires, in hours from now. */
+  async function cookieHours(browser: Browser): Promise<number> {
+    const cookies = await browser.jar.getCookies(example.url);
+    const cookie = cookies.find((c) => c.key === SESSION_COOKIE);
+    assert.ok(cookie && cookie.expires instanceof Date, 'the session cookie has an expiry');
+    return (cookie.expires.getTime() - Date.now()) / HOUR_MS;
+  }
+
+  it('a started login lives one hour; a signed-in session eight', { timeout: 15_000 }, async () => {
+    const browser = new Browser();
+    const start = await browser.get(`${example.url}/auth/exbo`, { follow: false });
+    assert.equal(start.status, 302);
+    const started = await cookieHours(browser);
+    assert.ok(started > 0.9 && started <= 1, `started login: ${started} h`);
+
+    const consent = await browser.get(start.headers.get('location') ?? '');
+    await browser.submit(consent, 'approve');
+    const signedIn = await cookieHours(browser);
+    assert.ok(signedIn > 7.9 && signedIn <= 8, `signed in: ${signedIn} h`);
+
+    // A signed-in user starting another login keeps the session's lifetime.
+    await browser.get(`${example.url}/auth/exbo`, { follow: false });
+    assert.ok((await cookieHours(browser)) > 7.9);
+  });
+
+  it('the memory store drops expired sessions and keeps at most its maximum', {
+    timeout: 15_000,
+  }, async () => {
+    const store = memorySessionStore();
+    const call = (fn: (done: (err?: unknown, value?: unknown) => void) => void) =>
+      new Promise<unknown>((resolve, reject) =>
+        fn((err, value) => (err ? reject(err) : resolve(value))),
+      );
+    const sessionWith = (maxAge: number) =>
+      ({
+        cookie: { originalMaxAge: maxAge, maxAge, expires: new Date(Date.now() + maxAge) },
+      }) as never;
+    await call((done) => store.set('short', sessionWith(20), done));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(
+      await call((done) => store.get('short', done)),
+      undefined,
+      'expired with its cookie',
+    );
+
+    for (let i = 0; i <= MEMORY_STORE_MAX_SESSIONS; i++) {
+      await call((done) => store.set(`s${i}`, sessionWith(HOUR_MS), done));
+    }
+    assert.equal(await call((done) => store.length?.(done)), MEMORY_STORE_MAX_SESSIONS);
+    assert.equal(await call((done) => store.get('s0', done)), undefined, 'the oldest went first');
   });
 });

@@ -49,7 +49,9 @@ async function signedInAs(target: Page): Promise<string> {
 }
 
 describe('example app in chromium', () => {
-  it('logs in with EXBO: Allow on the consent page brings the user back signed in', async () => {
+  it('logs in with EXBO: Allow on the consent page brings the user back signed in', {
+    timeout: 60_000,
+  }, async () => {
     await page.goto(example.url);
     await assert.doesNotReject(page.getByText('Demo providers.').waitFor());
     await snap(page, 'exbo-1-home');
@@ -70,7 +72,7 @@ describe('example app in chromium', () => {
     await snap(page, 'exbo-4-logged-out');
   });
 
-  it('logs in with EXBO as another account (Cyrillic login)', async () => {
+  it('logs in with EXBO as another account (Cyrillic login)', { timeout: 60_000 }, async () => {
     await page.goto(example.url);
     await page.getByRole('link', { name: 'Login with EXBO' }).click();
     await page.getByLabel('Sign in as').selectOption({ label: 'Сталкер' });
@@ -81,7 +83,9 @@ describe('example app in chromium', () => {
     await snap(page, 'exbo-cyrillic-signed-in');
   });
 
-  it('shows "Login cancelled" when the user presses Deny at EXBO', async () => {
+  it('shows "Login cancelled" when the user presses Deny at EXBO', {
+    timeout: 60_000,
+  }, async () => {
     await page.goto(example.url);
     await page.getByRole('link', { name: 'Login with EXBO' }).click();
     await page.getByRole('button', { name: 'Deny' }).click();
@@ -92,7 +96,9 @@ describe('example app in chromium', () => {
     await snap(page, 'exbo-deny');
   });
 
-  it('logs in with Scratch: Confirm brings the user back signed in', async () => {
+  it('logs in with Scratch: Confirm brings the user back signed in', {
+    timeout: 60_000,
+  }, async () => {
     await page.goto(example.url);
     await page.getByRole('link', { name: 'Login with Scratch', exact: true }).click();
     await page.waitForURL((url) => url.toString().startsWith(example.fakes.soa2.url));
@@ -107,7 +113,9 @@ describe('example app in chromium', () => {
     await snap(page, 'soa2-2-signed-in');
   });
 
-  it('leaves the user on SOA2 when they press Cancel; the app still works afterwards', async () => {
+  it('leaves the user on SOA2 when they press Cancel; the app still works afterwards', {
+    timeout: 60_000,
+  }, async () => {
     await page.goto(example.url);
     await page.getByRole('link', { name: 'Login with Scratch', exact: true }).click();
     await page.getByRole('button', { name: 'Cancel' }).click();
@@ -123,7 +131,7 @@ describe('example app in chromium', () => {
     await snap(page, 'soa2-cancel-2-back-on-app');
   });
 
-  it('logs in with a pasted Scratch code (no redirect URI)', async () => {
+  it('logs in with a pasted Scratch code (no redirect URI)', { timeout: 60_000 }, async () => {
     await page.goto(example.url);
     await page.getByRole('link', { name: 'Login with Scratch (paste a code)' }).click();
     await page.getByRole('heading', { name: 'Paste your Scratch code' }).waitFor();
@@ -144,7 +152,9 @@ describe('example app in chromium', () => {
     await snap(page, 'soa2-paste-3-signed-in');
   });
 
-  it('sends a visitor of the private page to log in, then back to it', async () => {
+  it('sends a visitor of the private page to log in, then back to it', {
+    timeout: 60_000,
+  }, async () => {
     await page.goto(`${example.url}/private`);
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/login');

@@ -171,7 +171,9 @@ function runServer(
 }
 
 describe('example app start-up (server.js)', () => {
-  it('stops with exit code 1 and names what is wrong when the settings are partial', async () => {
+  it('stops with exit code 1 and names what is wrong when the settings are partial', {
+    timeout: 10_000,
+  }, async () => {
     const run = await runServer({ EXBO_CLIENT_ID: '30', SOA2_CLIENT_SECRET: SOA2_SECRET });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cannot start because of its settings/);
@@ -184,13 +186,15 @@ describe('example app start-up (server.js)', () => {
     assert.doesNotMatch(run.stdout, /Open http/);
   });
 
-  it('stops with exit code 1 when an invalid value is set', async () => {
+  it('stops with exit code 1 when an invalid value is set', { timeout: 10_000 }, async () => {
     const run = await runServer({ ...validExbo, SESSION_SECRET, EXBO_CLIENT_ID: 'abc' });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /EXBO_CLIENT_ID must be the numeric id/);
   });
 
-  it('starts in demo mode with nothing set, prints the URL to open, and serves it', async () => {
+  it('starts in demo mode with nothing set, prints the URL to open, and serves it', {
+    timeout: 10_000,
+  }, async () => {
     let home = '';
     const run = await runServer({ PORT: '0' }, (stdout) => {
       const url = /Open (http:\/\/localhost:\d+\/)/.exec(stdout)?.[1];

@@ -28,7 +28,9 @@ function appTokenRequests(): number {
 }
 
 describe('caching and single flight', () => {
-  test('ten concurrent callers make exactly one token request and share the token', async () => {
+  test('ten concurrent callers make exactly one token request and share the token', {
+    timeout: 10_000,
+  }, async () => {
     const manager = new AppTokenManager(newClient(fake), { store: new MemoryAppTokenStore() });
     const before0 = appTokenRequests();
     const tokens = await Promise.all(Array.from({ length: 10 }, () => manager.getToken()));
@@ -40,7 +42,9 @@ describe('caching and single flight', () => {
     assert.equal(appTokenRequests() - before0, 1);
   });
 
-  test('two client instances sharing a store make one request together', async () => {
+  test('two client instances sharing a store make one request together', {
+    timeout: 10_000,
+  }, async () => {
     const store = new MemoryAppTokenStore();
     const first = new AppTokenManager(newClient(fake), { store });
     const second = new AppTokenManager(newClient(fake), { store });
@@ -56,7 +60,9 @@ describe('caching and single flight', () => {
     assert.equal(fake.tokenStatus(tokens[0] ?? ''), 'active');
   });
 
-  test('managers created without a store share the process-wide one', async () => {
+  test('managers created without a store share the process-wide one', {
+    timeout: 10_000,
+  }, async () => {
     const own = await startFake();
     try {
       const count = () => tokenRequests(own, 'client_credentials').length;
@@ -73,7 +79,9 @@ describe('caching and single flight', () => {
     }
   });
 
-  test('a failed token request reaches every waiting caller, and the next call tries again', async () => {
+  test('a failed token request reaches every waiting caller, and the next call tries again', {
+    timeout: 10_000,
+  }, async () => {
     const manager = new AppTokenManager(
       newClient(fake, { clientSecret: 'WrongSecret0WrongSecret0WrongSecret0Wr0' }),
       {
@@ -91,7 +99,9 @@ describe('caching and single flight', () => {
     assert.equal(appTokenRequests() - before0, 2);
   });
 
-  test('a store without a lock still works (single flight inside the manager)', async () => {
+  test('a store without a lock still works (single flight inside the manager)', {
+    timeout: 10_000,
+  }, async () => {
     const saved = new Map<string, StoredAppToken>();
     const minimal: AppTokenStore = {
       get: async (key) => saved.get(key),
@@ -106,7 +116,7 @@ describe('caching and single flight', () => {
 });
 
 describe('expiry', () => {
-  test('a token close to expiry is replaced before it runs out', async () => {
+  test('a token close to expiry is replaced before it runs out', { timeout: 10_000 }, async () => {
     const short = await startFake({ tokenLifetimeSeconds: 2 });
     try {
       // Renewal at most half a lifetime early: with a 2 s token, after 1 s.
@@ -125,7 +135,9 @@ describe('expiry', () => {
 });
 
 describe('a replaced token (401)', () => {
-  test('is renewed once and the call retried, when another party minted a newer token', async () => {
+  test('is renewed once and the call retried, when another party minted a newer token', {
+    timeout: 10_000,
+  }, async () => {
     const client = newClient(fake);
     const appTokens = new AppTokenManager(client, { store: new MemoryAppTokenStore() });
     const api = new ExboGameApi({ baseURL: fake.gameApiURL, client, appTokens });
@@ -150,7 +162,7 @@ describe('a replaced token (401)', () => {
     assert.equal(fake.tokenStatus(fresh), 'active');
   });
 
-  test('a second 401 is returned, not retried in a loop', async () => {
+  test('a second 401 is returned, not retried in a loop', { timeout: 10_000 }, async () => {
     let calls = 0;
     const alwaysUnauthorized = await listen((_req, res) => {
       calls++;
@@ -174,7 +186,9 @@ describe('a replaced token (401)', () => {
     }
   });
 
-  test('managers sharing a store renew once between them: the second finds the new token', async () => {
+  test('managers sharing a store renew once between them: the second finds the new token', {
+    timeout: 10_000,
+  }, async () => {
     const store = new MemoryAppTokenStore();
     const clientA = newClient(fake);
     const clientB = newClient(fake);
@@ -201,7 +215,9 @@ describe('a replaced token (401)', () => {
     assert.equal(appTokenRequests() - before0, 1);
   });
 
-  test('reportRejected drops a token so it is never taken from the store again', async () => {
+  test('reportRejected drops a token so it is never taken from the store again', {
+    timeout: 10_000,
+  }, async () => {
     const store = new MemoryAppTokenStore();
     const manager = new AppTokenManager(newClient(fake), { store });
     const first = await manager.getToken();

@@ -86,7 +86,9 @@ describe('authorization URL', () => {
     assert.notEqual(client.createAuthorizationURL().state, state);
   });
 
-  test('a given state is used and comes back from the fake unchanged', async () => {
+  test('a given state is used and comes back from the fake unchanged', {
+    timeout: 10_000,
+  }, async () => {
     const client = newClient(fake);
     const { url, state } = client.createAuthorizationURL({ state: 'return:/clan/42' });
     assert.equal(state, 'return:/clan/42');
@@ -101,7 +103,9 @@ describe('authorization URL', () => {
 });
 
 describe('code exchange and validation', () => {
-  test('exchanges a code for a token pair and validates it into the strategy profile shape', async () => {
+  test('exchanges a code for a token pair and validates it into the strategy profile shape', {
+    timeout: 10_000,
+  }, async () => {
     const client = newClient(fake);
     const before0 = tokenRequests(fake).length;
     const tokens = await login(client, String(DEFAULT_EXBO_USERS[1]?.id));
@@ -142,7 +146,7 @@ describe('code exchange and validation', () => {
     assert.equal(validation?.query, '');
   });
 
-  test('a used code is CODE_REJECTED and the code is not quoted', async () => {
+  test('a used code is CODE_REJECTED and the code is not quoted', { timeout: 10_000 }, async () => {
     const client = newClient(fake);
     const { url } = client.createAuthorizationURL();
     const code = (await approve(url)).searchParams.get('code') ?? '';
@@ -150,14 +154,16 @@ describe('code exchange and validation', () => {
     await rejectsWith(client.exchangeCode(code), 'CODE_REJECTED', [code]);
   });
 
-  test('a wrong secret is CLIENT_REJECTED without the secret in the error', async () => {
+  test('a wrong secret is CLIENT_REJECTED without the secret in the error', {
+    timeout: 10_000,
+  }, async () => {
     const client = newClient(fake, { clientSecret: 'WrongSecretWrongSecretWrongSecretWrong00' });
     await rejectsWith(client.requestAppToken(), 'CLIENT_REJECTED', [
       'WrongSecretWrongSecretWrongSecretWrong00',
     ]);
   });
 
-  test('validateToken of a garbage token is TOKEN_REJECTED', async () => {
+  test('validateToken of a garbage token is TOKEN_REJECTED', { timeout: 10_000 }, async () => {
     await rejectsWith(newClient(fake).validateToken('not-a-token-at-all'), 'TOKEN_REJECTED', [
       'not-a-token-at-all',
     ]);
@@ -165,7 +171,9 @@ describe('code exchange and validation', () => {
 });
 
 describe('refresh', () => {
-  test('sends grant_type=refresh_token with scope= present and empty, and rotates the pair', async () => {
+  test('sends grant_type=refresh_token with scope= present and empty, and rotates the pair', {
+    timeout: 10_000,
+  }, async () => {
     const client = newClient(fake);
     const first = await login(client);
     // What an app keeps per user; refreshing must replace both tokens in it.
@@ -199,7 +207,9 @@ describe('refresh', () => {
     assert.ok(third.refresh_token && third.refresh_token !== stored.refreshToken);
   });
 
-  test('parallel refreshes with the same token share one request instead of spending it twice', async () => {
+  test('parallel refreshes with the same token share one request instead of spending it twice', {
+    timeout: 10_000,
+  }, async () => {
     const client = newClient(fake);
     const tokens = await login(client);
     const before0 = tokenRequests(fake, 'refresh_token').length;
@@ -214,7 +224,9 @@ describe('refresh', () => {
 });
 
 describe('application token and client headers', () => {
-  test('requestAppToken mints with client credentials and scope=, no redirect_uri', async () => {
+  test('requestAppToken mints with client credentials and scope=, no redirect_uri', {
+    timeout: 10_000,
+  }, async () => {
     const client = newClient(fake);
     const before0 = tokenRequests(fake, 'client_credentials').length;
     const first = await client.requestAppToken();

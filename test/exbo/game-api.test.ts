@@ -51,7 +51,9 @@ async function rejection(promise: Promise<unknown>, code: string, secrets: strin
 }
 
 describe('characters', () => {
-  test("the signed-in user's characters per region, with the user token in the header", async () => {
+  test("the signed-in user's characters per region, with the user token in the header", {
+    timeout: 10_000,
+  }, async () => {
     const user = DEFAULT_EXBO_USERS[0];
     assert.ok(user);
     const { access_token } = await login(client, String(user.id));
@@ -70,7 +72,7 @@ describe('characters', () => {
     assert.equal(sent?.headers['client-secret'], undefined);
   });
 
-  test('a Cyrillic character name arrives intact', async () => {
+  test('a Cyrillic character name arrives intact', { timeout: 10_000 }, async () => {
     const user = DEFAULT_EXBO_USERS[1];
     assert.ok(user);
     const { access_token } = await login(client, String(user.id));
@@ -79,13 +81,15 @@ describe('characters', () => {
     assert.equal(character?.clan?.info.name, 'Долг');
   });
 
-  test('an unknown region is refused before any request', async () => {
+  test('an unknown region is refused before any request', { timeout: 10_000 }, async () => {
     const count = fake.requests.length;
     await assert.rejects(api.characters('MARS', 'token'), /unknown STALCRAFT region "MARS"/);
     assert.equal(fake.requests.length, count);
   });
 
-  test('a replaced user token is TOKEN_REJECTED and is not quoted', async () => {
+  test('a replaced user token is TOKEN_REJECTED and is not quoted', {
+    timeout: 10_000,
+  }, async () => {
     const first = await login(client);
     await login(client); // the same user logs in again: EXBO revokes the first pair
     const err = await rejection(api.characters('RU', first.access_token), 'TOKEN_REJECTED', [
@@ -95,7 +99,9 @@ describe('characters', () => {
     assert.equal(err.upstreamStatus, 401);
   });
 
-  test('an application credential on the user-only route is API_REJECTED (403), without renewing the app token', async () => {
+  test('an application credential on the user-only route is API_REJECTED (403), without renewing the app token', {
+    timeout: 10_000,
+  }, async () => {
     const err = await rejection(
       api.request({ path: '/RU/characters', auth: 'client-secret' }),
       'API_REJECTED',
@@ -109,7 +115,9 @@ describe('characters', () => {
 });
 
 describe('credentials', () => {
-  test('client-secret sends Client-Id/Client-Secret and no Authorization', async () => {
+  test('client-secret sends Client-Id/Client-Secret and no Authorization', {
+    timeout: 10_000,
+  }, async () => {
     const { data, status } = await api.request<{ previousEnd: string }>({
       path: '/EU/emission',
       auth: 'client-secret',
@@ -122,7 +130,9 @@ describe('credentials', () => {
     assert.equal(sent?.headers.authorization, undefined);
   });
 
-  test('a wrong client secret is CLIENT_REJECTED and the secret is not quoted', async () => {
+  test('a wrong client secret is CLIENT_REJECTED and the secret is not quoted', {
+    timeout: 10_000,
+  }, async () => {
     const wrong = 'WrongSecretWrongSecretWrongSecretWrong00';
     const badApi = new ExboGameApi({
       baseURL: fake.gameApiURL,
@@ -135,24 +145,36 @@ describe('credentials', () => {
     );
   });
 
-  test('app-token uses the managed application token', async () => {
+  test('app-token uses the managed application token', { timeout: 10_000 }, async () => {
     await api.request({ path: '/SEA/emission', auth: 'app-token' });
     const sent = gameRequests(fake, '/SEA/emission').at(-1);
     assert.match(String(sent?.headers.authorization), /^Bearer ey/);
   });
 
-  test('regions need no credential', async () => {
+  test("regions send the app's Client-Id/Client-Secret when there is a client, else nothing", {
+    timeout: 10_000,
+  }, async () => {
+    // Whether the live /regions needs authentication is unknown (docs/protocols/exbo.md), so the
+    // app's credentials go along when it has them; a token is never minted for it.
+    const minted = fake.requests.filter((r) => r.path === '/oauth/token').length;
     const regions = await api.regions();
     assert.deepEqual(
       regions.map((r) => r.id),
       ['RU', 'EU', 'NA', 'SEA', 'NEA'],
     );
     const sent = gameRequests(fake, '/regions').at(-1);
+    assert.equal(sent?.headers['client-id'], CLIENT_ID);
+    assert.equal(sent?.headers['client-secret'], CLIENT_SECRET);
     assert.equal(sent?.headers.authorization, undefined);
-    assert.equal(sent?.headers['client-secret'], undefined);
+    assert.equal(fake.requests.filter((r) => r.path === '/oauth/token').length, minted);
+
+    await new ExboGameApi({ baseURL: fake.gameApiURL }).regions();
+    const bare = gameRequests(fake, '/regions').at(-1);
+    assert.equal(bare?.headers.authorization, undefined);
+    assert.equal(bare?.headers['client-secret'], undefined);
   });
 
-  test('a credential needing the client option says so', async () => {
+  test('a credential needing the client option says so', { timeout: 10_000 }, async () => {
     const bare = new ExboGameApi({ baseURL: fake.gameApiURL });
     await assert.rejects(
       bare.request({ path: '/EU/emission', auth: 'client-secret' }),
@@ -168,7 +190,7 @@ describe('credentials', () => {
     );
   });
 
-  test('paths that would leave the configured host are refused', async () => {
+  test('paths that would leave the configured host are refused', { timeout: 10_000 }, async () => {
     for (const path of ['//evil.example/x', 'https://evil.example/x', 'EU/emission']) {
       await assert.rejects(api.request({ path, auth: 'client-secret' }), /single "\/"/);
     }
@@ -183,7 +205,9 @@ describe('credentials', () => {
 });
 
 describe('rate limit', () => {
-  test('X-RateLimit-* headers are parsed, the reset read as milliseconds', async () => {
+  test('X-RateLimit-* headers are parsed, the reset read as milliseconds', {
+    timeout: 10_000,
+  }, async () => {
     const started = Date.now();
     const { rateLimit } = await api.request({ path: '/NEA/emission', auth: 'client-secret' });
     assert.ok(rateLimit);
@@ -203,7 +227,9 @@ describe('rate limit', () => {
     assert.equal(parseRateLimit(new Headers()), undefined);
   });
 
-  test('an empty bucket is RATE_LIMITED with retryAfter from the reset', async () => {
+  test('an empty bucket is RATE_LIMITED with retryAfter from the reset', {
+    timeout: 10_000,
+  }, async () => {
     const small = await startFake({ gameApi: { limits: { user: 2 } } });
     try {
       const smallClient = newClient(small);
@@ -228,7 +254,7 @@ describe('rate limit', () => {
     }
   });
 
-  test('a 429 with only Retry-After uses it', async () => {
+  test('a 429 with only Retry-After uses it', { timeout: 10_000 }, async () => {
     const server = await listen((_req, res) => {
       res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '7' }).end('{}');
     });
@@ -246,7 +272,7 @@ describe('rate limit', () => {
 });
 
 describe('other answers', () => {
-  test('a 404 is API_REJECTED with the API title', async () => {
+  test('a 404 is API_REJECTED with the API title', { timeout: 10_000 }, async () => {
     const err = await rejection(
       api.request({ path: '/XX/emission', auth: 'client-secret' }),
       'API_REJECTED',
@@ -255,7 +281,9 @@ describe('other answers', () => {
     assert.equal(err.providerDescription, 'Region not found');
   });
 
-  test('a 502 HTML page is PROVIDER_ERROR with an excerpt; a non-JSON 200 is a bad response', async () => {
+  test('a 502 HTML page is PROVIDER_ERROR with an excerpt; a non-JSON 200 is a bad response', {
+    timeout: 10_000,
+  }, async () => {
     let answer = 502;
     const server = await listen((_req, res) => {
       res.writeHead(answer, { 'Content-Type': 'text/html' }).end('<h1>Bad Gateway</h1>');
@@ -277,7 +305,9 @@ describe('other answers', () => {
     }
   });
 
-  test('a characters answer of the wrong shape is PROVIDER_BAD_RESPONSE', async () => {
+  test('a characters answer of the wrong shape is PROVIDER_BAD_RESPONSE', {
+    timeout: 10_000,
+  }, async () => {
     const server = await listen((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"characters":[]}');
     });

@@ -16,7 +16,9 @@ before(async () => {
 after(() => fake.close());
 
 describe('decodeAccessToken', () => {
-  test('reads a user token from the fake: aud, sub, times, jti and the expiry as a Date', async () => {
+  test('reads a user token from the fake: aud, sub, times, jti and the expiry as a Date', {
+    timeout: 10_000,
+  }, async () => {
     const user = DEFAULT_EXBO_USERS[0];
     assert.ok(user);
     const issuedAround = Math.floor(Date.now() / 1000);
@@ -55,7 +57,7 @@ describe('decodeAccessToken', () => {
     assert.equal(claims.exp - (claims.iat ?? 0), tokens.expires_in);
   });
 
-  test('an application token has no sub', async () => {
+  test('an application token has no sub', { timeout: 10_000 }, async () => {
     const { access_token } = await newClient(fake).requestAppToken();
     const claims = decodeAccessToken(access_token);
     assert.equal(claims.kind, 'application');
@@ -63,7 +65,9 @@ describe('decodeAccessToken', () => {
     assert.equal(claims.aud, CLIENT_ID);
   });
 
-  test('is not verification: a forged token decodes, and EXBO rejects it', async () => {
+  test('is not verification: a forged token decodes, and EXBO rejects it', {
+    timeout: 10_000,
+  }, async () => {
     const tokens = await login(newClient(fake));
     const [header, payload] = tokens.access_token.split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
@@ -78,7 +82,44 @@ describe('decodeAccessToken', () => {
     );
   });
 
-  test('anything else is a TypeError that does not quote the token', async () => {
+  test('a JWT refresh token is recognised by its claims, not assumed away', () => {
+    // Whether EXBO's refresh tokens are JWTs is unknown (docs/protocols/exbo.md): a JWT carrying
+    // league/oauth2-server's refresh-token payload decodes as kind 'refresh'.
+    const payload = {
+      client_id: '30',
+      refresh_token_id: 'r'.repeat(80),
+      access_token_id: 'a'.repeat(80),
+      scopes: [],
+      user_id: 90102,
+      expire_time: 1_900_000_000,
+    };
+    const jwt = `h.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+    const claims = decodeAccessToken(jwt);
+    assert.equal(claims.kind, 'refresh');
+    assert.equal(claims.aud, '30');
+    assert.equal(claims.sub, '90102');
+    assert.equal(claims.exp, 1_900_000_000);
+    assert.equal(claims.jti, 'r'.repeat(80));
+    // An access token's claims plus one refresh-token claim is a refresh token too.
+    const both = { aud: '30', sub: '1', exp: 1_900_000_000, access_token_id: 'x' };
+    const mixed = `h.${Buffer.from(JSON.stringify(both)).toString('base64url')}.sig`;
+    assert.equal(decodeAccessToken(mixed).kind, 'refresh');
+  });
+
+  test("the fake's refresh tokens are opaque: refused, with a message that says refresh tokens may be", {
+    timeout: 10_000,
+  }, async () => {
+    const { refresh_token } = await login(newClient(fake));
+    assert.throws(
+      () => decodeAccessToken(refresh_token ?? ''),
+      (err: unknown) =>
+        err instanceof TypeError && /refresh tokens may be opaque/.test(err.message),
+    );
+  });
+
+  test('anything else is a TypeError that does not quote the token', {
+    timeout: 10_000,
+  }, async () => {
     const { refresh_token } = await login(newClient(fake));
     const samples = [
       refresh_token ?? 'def502',
@@ -93,7 +134,7 @@ describe('decodeAccessToken', () => {
         () => decodeAccessToken(sample),
         (err: unknown) =>
           err instanceof TypeError &&
-          /not an EXBO access token/.test(err.message) &&
+          /not a decodable EXBO token/.test(err.message) &&
           (sample.length < 6 || !err.message.includes(sample)),
       );
     }

@@ -47,7 +47,9 @@ async function processWith(key: string) {
 const appTokenRequests = () => tokenRequests(fake, 'client_credentials').length;
 
 describe('RedisAppTokenStore', () => {
-  test('three processes racing for the token mint it once and all get it', async () => {
+  test('three processes racing for the token mint it once and all get it', {
+    timeout: 10_000,
+  }, async () => {
     const key = 'race';
     const processes = await Promise.all([processWith(key), processWith(key), processWith(key)]);
     const before0 = appTokenRequests();
@@ -72,7 +74,9 @@ describe('RedisAppTokenStore', () => {
     assert.equal(appTokenRequests() - before0, 1);
   });
 
-  test('after the token was replaced, processes renew it once between them', async () => {
+  test('after the token was replaced, processes renew it once between them', {
+    timeout: 10_000,
+  }, async () => {
     const key = 'replaced';
     const [a, b] = await Promise.all([processWith(key), processWith(key)]);
     await Promise.all([
@@ -95,7 +99,7 @@ describe('RedisAppTokenStore', () => {
     assert.equal(fake.tokenStatus(fresh), 'active');
   });
 
-  test('the lock is exclusive and only its owner releases it', async () => {
+  test('the lock is exclusive and only its owner releases it', { timeout: 10_000 }, async () => {
     const store = new RedisAppTokenStore(await connect());
     const first = await store.lock('lock-test', 5000);
     assert.ok(first);
@@ -109,7 +113,9 @@ describe('RedisAppTokenStore', () => {
     await second.release();
   });
 
-  test('a value that is not a token reads as absent; an expired token is not stored', async () => {
+  test('a value that is not a token reads as absent; an expired token is not stored', {
+    timeout: 10_000,
+  }, async () => {
     const connection = await connect();
     const store = new RedisAppTokenStore(connection, { prefix: 'test:' });
     await connection.set('test:garbage', 'not json');

@@ -118,7 +118,9 @@ describe('construction', () => {
 });
 
 describe('authorize redirect', () => {
-  test('carries client_id, redirect_uri, response_type=code, one empty scope= and a state', async () => {
+  test('carries client_id, redirect_uri, response_type=code, one empty scope= and a state', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const page = await new Browser().get(`${app.url}/login/exbo`, { follow: false });
     assert.equal(page.status, 302);
@@ -144,7 +146,9 @@ describe('authorize redirect', () => {
     await app.assertOneActionEach();
   });
 
-  test('two starts give two different states, both usable (two tabs)', async () => {
+  test('two starts give two different states, both usable (two tabs)', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const first = await approve(browser, app);
@@ -159,7 +163,9 @@ describe('authorize redirect', () => {
 });
 
 describe('login', () => {
-  test('a full login signs the user in with the normalised profile and no tokens in it', async () => {
+  test('a full login signs the user in with the normalised profile and no tokens in it', {
+    timeout: 10_000,
+  }, async () => {
     let seen: { params?: unknown; refreshToken?: string; accessToken?: string } = {};
     const app = await exboApp(
       {},
@@ -236,7 +242,9 @@ describe('login', () => {
     await app.assertOneActionEach();
   });
 
-  test('an injected fetch carries the code exchange and the profile request', async () => {
+  test('an injected fetch carries the code exchange and the profile request', {
+    timeout: 10_000,
+  }, async () => {
     const sent: string[] = [];
     const app = await exboApp({
       fetch: (input, init) => {
@@ -250,7 +258,7 @@ describe('login', () => {
     assert.deepEqual(sent, ['POST /oauth/token', 'GET /oauth/user']);
   });
 
-  test('a Cyrillic login comes through intact', async () => {
+  test('a Cyrillic login comes through intact', { timeout: 10_000 }, async () => {
     const app = await exboApp();
     const cyrillic = DEFAULT_EXBO_USERS.find((u) => /[\u0400-\u04ff]/.test(u.login));
     assert.ok(cyrillic, 'the fake has a Cyrillic user');
@@ -261,7 +269,9 @@ describe('login', () => {
     assert.equal(user.displayName, cyrillic.displayLogin ?? cyrillic.login);
   });
 
-  test('app state (a return-to path) survives the session regeneration as authInfo.state', async () => {
+  test('app state (a return-to path) survives the session regeneration as authInfo.state', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const consent = await browser.get(`${app.url}/login/exbo?returnTo=%2Fclan%2F42`);
@@ -269,7 +279,9 @@ describe('login', () => {
     assert.deepEqual((json(back).authInfo as { state: unknown }).state, { returnTo: '/clan/42' });
   });
 
-  test('deny at EXBO ends in fail with the provider message, no token request', async () => {
+  test('deny at EXBO ends in fail with the provider message, no token request', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const before0 = tokenRequests().length;
@@ -283,7 +295,7 @@ describe('login', () => {
 });
 
 describe('verify forms', () => {
-  test('4-argument callback form receives the profile', async () => {
+  test('4-argument callback form receives the profile', { timeout: 10_000 }, async () => {
     const app = await exboApp({}, (_a, _r, profile, done) =>
       done(null, { via: 'short', id: profile.id }),
     );
@@ -295,7 +307,9 @@ describe('verify forms', () => {
     assert.deepEqual(user, { via: 'short', id: String(DEFAULT_EXBO_USERS[0]?.id) });
   });
 
-  test('async verify with params gets params and its resolved user', async () => {
+  test('async verify with params gets params and its resolved user', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp(
       {},
       async (_a: string, _r: string, params: unknown, profile: { id: string }, _done: unknown) => ({
@@ -308,7 +322,9 @@ describe('verify forms', () => {
     assert.deepEqual(user, { id: String(DEFAULT_EXBO_USERS[0]?.id), tokenType: 'Bearer' });
   });
 
-  test('a wrapper with no fixed arity ((...args) => …, as NestJS) gets the 4-argument form', async () => {
+  test('a wrapper with no fixed arity ((...args) => …, as NestJS) gets the 4-argument form', {
+    timeout: 10_000,
+  }, async () => {
     let received: unknown[] = [];
     const app = await exboApp({}, ((...args: unknown[]) => {
       received = args;
@@ -320,7 +336,7 @@ describe('verify forms', () => {
     assert.equal((received[2] as { provider: string }).provider, 'exbo');
   });
 
-  test('passReqToCallback passes the request first', async () => {
+  test('passReqToCallback passes the request first', { timeout: 10_000 }, async () => {
     let sawRequest = false;
     const strategyOptions = { passReqToCallback: true } as unknown as Partial<ExboStrategyOptions>;
     const app = await exboApp(strategyOptions, ((
@@ -340,7 +356,9 @@ describe('verify forms', () => {
     assert.ok(sawRequest);
   });
 
-  test('an async verify that rejects becomes an error response, not an unhandled rejection', async () => {
+  test('an async verify that rejects becomes an error response, not an unhandled rejection', {
+    timeout: 10_000,
+  }, async () => {
     const tracked = trackProcessErrors();
     try {
       const app = await exboApp({}, async () => {
@@ -357,7 +375,7 @@ describe('verify forms', () => {
     }
   });
 
-  test('verify answering false + info fails with that info', async () => {
+  test('verify answering false + info fails with that info', { timeout: 10_000 }, async () => {
     const app = await exboApp({}, (_a, _r, _p, done) =>
       done(null, false, { message: 'banned from this clan site' }),
     );
@@ -369,7 +387,9 @@ describe('verify forms', () => {
 });
 
 describe('forged, replayed and malformed callbacks', () => {
-  test('missing state fails with 403 and never reaches the token endpoint', async () => {
+  test('missing state fails with 403 and never reaches the token endpoint', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const location = new URL(await approve(browser, app));
@@ -382,7 +402,7 @@ describe('forged, replayed and malformed callbacks', () => {
     await app.assertOneActionEach();
   });
 
-  test('a wrong state fails', async () => {
+  test('a wrong state fails', { timeout: 10_000 }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const location = new URL(await approve(browser, app));
@@ -394,7 +414,9 @@ describe('forged, replayed and malformed callbacks', () => {
     );
   });
 
-  test('a replayed callback fails and the code is never sent to EXBO twice', async () => {
+  test('a replayed callback fails and the code is never sent to EXBO twice', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const callback = await approve(browser, app);
@@ -406,7 +428,9 @@ describe('forged, replayed and malformed callbacks', () => {
     await app.assertOneActionEach();
   });
 
-  test('a callback from another browser session (login CSRF) fails', async () => {
+  test('a callback from another browser session (login CSRF) fails', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const callback = await approve(new Browser(), app);
     const victim = new Browser();
@@ -416,7 +440,9 @@ describe('forged, replayed and malformed callbacks', () => {
     assert.equal(json(await victim.get(`${app.url}/me`)).user, null);
   });
 
-  test('duplicated or oversized parameters fail with 400 without contacting EXBO', async () => {
+  test('duplicated or oversized parameters fail with 400 without contacting EXBO', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const callback = new URL(await approve(browser, app));
@@ -433,7 +459,7 @@ describe('forged, replayed and malformed callbacks', () => {
     await app.assertOneActionEach();
   });
 
-  test('without a session middleware the error says what to add', async () => {
+  test('without a session middleware the error says what to add', { timeout: 10_000 }, async () => {
     const strategy = new Strategy(
       {
         clientID: CLIENT_ID,
@@ -469,7 +495,9 @@ async function assertLoginError(
 }
 
 describe('token endpoint failures', () => {
-  test('a wrong client secret is reported as rejected client credentials', async () => {
+  test('a wrong client secret is reported as rejected client credentials', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp({ clientSecret: 'wrong-secret-0123456789' });
     const browser = new Browser();
     const page = await browser.get(await approve(browser, app));
@@ -479,7 +507,9 @@ describe('token endpoint failures', () => {
     assert.ok(!page.text.includes('wrong-secret-0123456789'));
   });
 
-  test('a code used twice is reported as rejected code (start again)', async () => {
+  test('a code used twice is reported as rejected code (start again)', {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp();
     const browser = new Browser();
     const first = new URL(await approve(browser, app));
@@ -509,14 +539,16 @@ describe('token endpoint failures', () => {
     return { app, page, elapsed: Date.now() - started };
   }
 
-  test('a token endpoint that never answers fails within the timeout', async () => {
+  test('a token endpoint that never answers fails within the timeout', {
+    timeout: 10_000,
+  }, async () => {
     const { app, page, elapsed } = await brokenTokenEndpoint(() => {}, { timeout: 300 });
     await assertLoginError(app, page, 'PROVIDER_TIMEOUT');
     assert.equal(page.status, 504);
     assert.ok(elapsed < 3000, `took ${elapsed} ms`);
   });
 
-  test('an HTML 502 is reported with its status and an excerpt', async () => {
+  test('an HTML 502 is reported with its status and an excerpt', { timeout: 10_000 }, async () => {
     const { app, page } = await brokenTokenEndpoint((_req, res) => {
       res
         .writeHead(502, { 'Content-Type': 'text/html' })
@@ -529,7 +561,7 @@ describe('token endpoint failures', () => {
     assert.match(thrown.bodyExcerpt ?? '', /502 Bad Gateway/);
   });
 
-  test('a 200 carrying an error is reported as that error', async () => {
+  test('a 200 carrying an error is reported as that error', { timeout: 10_000 }, async () => {
     const { app, page } = await brokenTokenEndpoint((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(
         JSON.stringify({
@@ -542,7 +574,9 @@ describe('token endpoint failures', () => {
     assert.match(String(error.message), /Authorization code has expired/);
   });
 
-  test('a 200 without access_token is a bad response, and tokens in it are not quoted', async () => {
+  test('a 200 without access_token is a bad response, and tokens in it are not quoted', {
+    timeout: 10_000,
+  }, async () => {
     const { app, page } = await brokenTokenEndpoint((_req, res) => {
       res
         .writeHead(200, { 'Content-Type': 'application/json' })
@@ -553,7 +587,7 @@ describe('token endpoint failures', () => {
     assert.ok(!(app.errors.at(-1) as OAuthError).bodyExcerpt?.includes('r-secret-refresh-token'));
   });
 
-  test('a provider that is down is reported as unreachable', async () => {
+  test('a provider that is down is reported as unreachable', { timeout: 10_000 }, async () => {
     const server = await listen(() => {});
     await server.close();
     const app = await exboApp({ tokenURL: `${server.url}/oauth/token` });
@@ -574,7 +608,7 @@ describe('profile endpoint failures', () => {
     return { app, page };
   }
 
-  test('a 401 from /oauth/user is a rejected token', async () => {
+  test('a 401 from /oauth/user is a rejected token', { timeout: 10_000 }, async () => {
     const { app, page } = await withProfileServer((_req, res) => {
       res
         .writeHead(401, { 'Content-Type': 'application/json' })
@@ -583,7 +617,7 @@ describe('profile endpoint failures', () => {
     await assertLoginError(app, page, 'TOKEN_REJECTED');
   });
 
-  test('multi-byte characters split across chunks arrive intact', async () => {
+  test('multi-byte characters split across chunks arrive intact', { timeout: 10_000 }, async () => {
     const body = Buffer.from(
       JSON.stringify({
         id: 7,
@@ -606,7 +640,7 @@ describe('profile endpoint failures', () => {
     assert.equal(user.displayName, 'Меченый');
   });
 
-  test('skipUserProfile skips the profile request', async () => {
+  test('skipUserProfile skips the profile request', { timeout: 10_000 }, async () => {
     let profileSeen: unknown = 'not called';
     const app = await exboApp({ skipUserProfile: true }, (_a, _r, profile, done) => {
       profileSeen = profile;
@@ -627,7 +661,9 @@ describe('characters option', () => {
     characterErrors?: Record<string, { code: string; message: string; retryAfter?: number }>;
   };
 
-  test("attaches the user's characters for the chosen regions, loaded with the user token", async () => {
+  test("attaches the user's characters for the chosen regions, loaded with the user token", {
+    timeout: 10_000,
+  }, async () => {
     const app = await exboApp({
       characters: { regions: ['RU', 'eu', 'NA'], gameApiURL: fake.gameApiURL },
     });
@@ -658,7 +694,9 @@ describe('characters option', () => {
     await app.assertOneActionEach();
   });
 
-  test('a failing game API is reported in the profile and the login still succeeds', async () => {
+  test('a failing game API is reported in the profile and the login still succeeds', {
+    timeout: 10_000,
+  }, async () => {
     const reset = Date.now() + 30_000;
     const limited = await listen((req, res) => {
       if (req.url?.startsWith('/RU/')) {

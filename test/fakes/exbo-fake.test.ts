@@ -161,7 +161,9 @@ describe('EXBO fake', () => {
   }
 
   describe('GET /oauth/authorize', () => {
-    it('answers a valid request with a consent page naming EXBO and the client', async () => {
+    it('answers a valid request with a consent page naming EXBO and the client', {
+      timeout: 10_000,
+    }, async () => {
       const res = await send(authorizeURL({ state: 'a"<b>' }));
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
@@ -189,14 +191,16 @@ describe('EXBO fake', () => {
       }
     });
 
-    it('preselects the account named by login_hint or user', async () => {
+    it('preselects the account named by login_hint or user', { timeout: 10_000 }, async () => {
       const byLogin = await new Browser().get(authorizeURL({ login_hint: 'Сталкер' }));
       assert.equal(parseForm(byLogin).fields.user, '90103');
       const byId = await new Browser().get(authorizeURL({ user: '90104' }));
       assert.equal(parseForm(byId).fields.user, '90104');
     });
 
-    it('rejects a missing, repeated or non-empty scope without redirecting', async () => {
+    it('rejects a missing, repeated or non-empty scope without redirecting', {
+      timeout: 10_000,
+    }, async () => {
       const url = new URL(authorizeURL());
       url.searchParams.delete('scope');
       assertLeagueError(await send(url.toString()), 400, 'invalid_request', /`scope`/);
@@ -209,7 +213,9 @@ describe('EXBO fake', () => {
       );
     });
 
-    it('answers an unregistered redirect_uri with 401 invalid_client and never redirects to it', async () => {
+    it('answers an unregistered redirect_uri with 401 invalid_client and never redirects to it', {
+      timeout: 10_000,
+    }, async () => {
       for (const redirectUri of [
         `${callbackURL}/`,
         callbackURL.toUpperCase(),
@@ -223,7 +229,9 @@ describe('EXBO fake', () => {
       assertLeagueError(other, 401, 'invalid_client', /redirect_uri/);
     });
 
-    it('rejects an unknown client, a missing client_id or redirect_uri, and other response types', async () => {
+    it('rejects an unknown client, a missing client_id or redirect_uri, and other response types', {
+      timeout: 10_000,
+    }, async () => {
       assertLeagueError(await send(authorizeURL({ client_id: '999' })), 401, 'invalid_client');
       const noClient = new URL(authorizeURL());
       noClient.searchParams.delete('client_id');
@@ -239,7 +247,9 @@ describe('EXBO fake', () => {
   });
 
   describe('POST /oauth/authorize', () => {
-    it('completes a login round trip through the consent page (Browser.submit)', async () => {
+    it('completes a login round trip through the consent page (Browser.submit)', {
+      timeout: 10_000,
+    }, async () => {
       const browser = new Browser();
       const consent = await browser.get(authorizeURL({ state: 'round trip/ü' }));
       const done = await browser.submit(consent, 'Allow', { user: '90103' });
@@ -262,7 +272,9 @@ describe('EXBO fake', () => {
       assert.equal(profile.json!.login, 'Сталкер', 'the account picked on the consent page');
     });
 
-    it('sends access_denied with league description and the state on Deny', async () => {
+    it('sends access_denied with league description and the state on Deny', {
+      timeout: 10_000,
+    }, async () => {
       const back = await decide(authorizeURL(), 'deny');
       assert.equal(back.searchParams.get('error'), 'access_denied');
       assert.equal(
@@ -273,7 +285,9 @@ describe('EXBO fake', () => {
       assert.equal(back.searchParams.get('code'), null);
     });
 
-    it('appends with & to a redirect_uri that has a query, and omits an absent state', async () => {
+    it('appends with & to a redirect_uri that has a query, and omits an absent state', {
+      timeout: 10_000,
+    }, async () => {
       const url = new URL(authorizeURL({ redirect_uri: otherCallbackURL }));
       url.searchParams.delete('state');
       const back = await decide(url.toString(), 'approve');
@@ -282,7 +296,9 @@ describe('EXBO fake', () => {
       assert.equal(back.searchParams.has('state'), false);
     });
 
-    it('accepts each consent page once and only with its own request', async () => {
+    it('accepts each consent page once and only with its own request', {
+      timeout: 10_000,
+    }, async () => {
       const browser = new Browser();
       const page = await browser.get(authorizeURL());
       const form = parseForm(page);
@@ -306,7 +322,7 @@ describe('EXBO fake', () => {
   });
 
   describe('POST /oauth/token (authorization_code)', () => {
-    it('issues league-shaped tokens for a form body', async () => {
+    it('issues league-shaped tokens for a form body', { timeout: 10_000 }, async () => {
       const res = await exchange(await codeFor());
       assert.equal(res.status, 200, res.text);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
@@ -322,7 +338,9 @@ describe('EXBO fake', () => {
       assert.match(String(res.json!.refresh_token), /^def50200[0-9a-f]{600,}$/);
     });
 
-    it('does not read parameters from the query string or a JSON body', async () => {
+    it('does not read parameters from the query string or a JSON body', {
+      timeout: 10_000,
+    }, async () => {
       const code = await codeFor();
       const fields = {
         grant_type: 'authorization_code',
@@ -352,12 +370,12 @@ describe('EXBO fake', () => {
       assert.equal((await exchange(code)).status, 200);
     });
 
-    it('rejects an unknown grant_type', async () => {
+    it('rejects an unknown grant_type', { timeout: 10_000 }, async () => {
       const res = await postForm(fake.tokenURL, { grant_type: 'password' });
       assertLeagueError(res, 400, 'unsupported_grant_type', /password/);
     });
 
-    it('names each missing parameter', async () => {
+    it('names each missing parameter', { timeout: 10_000 }, async () => {
       const code = await codeFor();
       for (const name of ['client_id', 'client_secret', 'code', 'redirect_uri']) {
         const fields: Record<string, string> = {
@@ -373,7 +391,9 @@ describe('EXBO fake', () => {
       }
     });
 
-    it('answers a wrong secret, unknown client or unregistered redirect_uri with 401 invalid_client', async () => {
+    it('answers a wrong secret, unknown client or unregistered redirect_uri with 401 invalid_client', {
+      timeout: 10_000,
+    }, async () => {
       const code = await codeFor();
       assertLeagueError(
         await exchange(code, { client_secret: `${APP.clientSecret}x` }),
@@ -390,13 +410,17 @@ describe('EXBO fake', () => {
       assert.equal((await exchange(code)).status, 200, 'rejected attempts leave the code usable');
     });
 
-    it('accepts a code once: a second exchange says it has been revoked', async () => {
+    it('accepts a code once: a second exchange says it has been revoked', {
+      timeout: 10_000,
+    }, async () => {
       const code = await codeFor();
       assert.equal((await exchange(code)).status, 200);
       assertLeagueError(await exchange(code), 400, 'invalid_request', /has been revoked/);
     });
 
-    it("rejects an unknown code, another client's code and a different redirect_uri", async () => {
+    it("rejects an unknown code, another client's code and a different redirect_uri", {
+      timeout: 10_000,
+    }, async () => {
       assertLeagueError(await exchange('def50200abcdef'), 400, 'invalid_request', /Cannot decrypt/);
       const othersCode = await codeFor({}, undefined, OTHER_APP);
       assertLeagueError(
@@ -414,7 +438,9 @@ describe('EXBO fake', () => {
       );
     });
 
-    it("revokes the user's earlier tokens for the client at each code exchange", async () => {
+    it("revokes the user's earlier tokens for the client at each code exchange", {
+      timeout: 10_000,
+    }, async () => {
       const first = await userTokens('90102');
       const otherUser = await userTokens('90103');
       const second = await userTokens('90102');
@@ -449,7 +475,9 @@ describe('EXBO fake', () => {
       });
     }
 
-    it('rotates the pair: new tokens work, the old access and refresh tokens stop', async () => {
+    it('rotates the pair: new tokens work, the old access and refresh tokens stop', {
+      timeout: 10_000,
+    }, async () => {
       const old = await userTokens();
       const res = await refresh(old.refresh_token);
       assert.equal(res.status, 200, res.text);
@@ -464,7 +492,9 @@ describe('EXBO fake', () => {
       assert.equal((await refresh(fresh.refresh_token)).status, 200);
     });
 
-    it("rejects an unknown or another client's refresh token with 401 invalid_request", async () => {
+    it("rejects an unknown or another client's refresh token with 401 invalid_request", {
+      timeout: 10_000,
+    }, async () => {
       assertLeagueError(await refresh('def50200deadbeef'), 401, 'invalid_request', /decrypt/);
       const tokens = await userTokens();
       const asOther = await refresh(tokens.refresh_token, {
@@ -479,7 +509,9 @@ describe('EXBO fake', () => {
       );
     });
 
-    it('validates a redirect_uri sent on refresh, and takes scope only empty', async () => {
+    it('validates a redirect_uri sent on refresh, and takes scope only empty', {
+      timeout: 10_000,
+    }, async () => {
       const tokens = await userTokens();
       const badRedirect = await refresh(tokens.refresh_token, {
         redirect_uri: 'https://x.example/cb',
@@ -507,7 +539,9 @@ describe('EXBO fake', () => {
       });
     }
 
-    it('issues an application token without a refresh token, replacing the previous one', async () => {
+    it('issues an application token without a refresh token, replacing the previous one', {
+      timeout: 10_000,
+    }, async () => {
       const first = await appToken();
       assert.equal(first.status, 200, first.text);
       assert.deepEqual(Object.keys(first.json!), ['token_type', 'expires_in', 'access_token']);
@@ -520,7 +554,9 @@ describe('EXBO fake', () => {
       assert.equal(fake.tokenStatus(userToken), 'active', 'user tokens are not application tokens');
     });
 
-    it('authenticates the client and refuses a redirect_uri it does not know', async () => {
+    it('authenticates the client and refuses a redirect_uri it does not know', {
+      timeout: 10_000,
+    }, async () => {
       assertLeagueError(await appToken({ client_secret: 'wrong' }), 401, 'invalid_client');
       assertLeagueError(
         await appToken({ redirect_uri: 'https://x.example/' }),
@@ -532,7 +568,9 @@ describe('EXBO fake', () => {
   });
 
   describe('GET /oauth/user', () => {
-    it('answers a user token in the Authorization header with the profile, Cyrillic intact', async () => {
+    it('answers a user token in the Authorization header with the profile, Cyrillic intact', {
+      timeout: 10_000,
+    }, async () => {
       const { access_token } = await userTokens('90103');
       const res = await getUser(fake, access_token);
       assert.equal(res.status, 200);
@@ -547,7 +585,9 @@ describe('EXBO fake', () => {
       });
     });
 
-    it('delivers a Cyrillic profile split inside a character, as real networks do', async () => {
+    it('delivers a Cyrillic profile split inside a character, as real networks do', {
+      timeout: 10_000,
+    }, async () => {
       const { access_token } = await userTokens('90103');
       const chunks = await new Promise<Buffer[]>((resolve, reject) => {
         const req = httpRequest(fake.userProfileURL, {
@@ -567,7 +607,7 @@ describe('EXBO fake', () => {
       assert.match(Buffer.concat(chunks).toString('utf8'), /"login":"Сталкер"/);
     });
 
-    it('reads the token only from a Bearer header', async () => {
+    it('reads the token only from a Bearer header', { timeout: 10_000 }, async () => {
       const { access_token } = await userTokens();
       const inQuery = await send(`${fake.userProfileURL}?access_token=${access_token}`, {
         headers: { Accept: 'application/json' },
@@ -584,7 +624,7 @@ describe('EXBO fake', () => {
       assert.equal(lowercase.status, 401);
     });
 
-    it('rejects application tokens and forged tokens', async () => {
+    it('rejects application tokens and forged tokens', { timeout: 10_000 }, async () => {
       const app = await postForm(fake.tokenURL, {
         grant_type: 'client_credentials',
         client_id: APP.clientId,
@@ -600,7 +640,9 @@ describe('EXBO fake', () => {
       assert.equal(res.status, 401);
     });
 
-    it('redirects a request that does not prefer JSON to /login, like Laravel', async () => {
+    it('redirects a request that does not prefer JSON to /login, like Laravel', {
+      timeout: 10_000,
+    }, async () => {
       const noAccept = await send(fake.userProfileURL, { headers: { Accept: '' } });
       assert.equal(noAccept.status, 302);
       assert.equal(noAccept.headers.get('location'), `${fake.url}/login`);
@@ -615,7 +657,9 @@ describe('EXBO fake', () => {
   });
 
   describe('access tokens', () => {
-    it("are RS256 JWTs with Passport's header and claims, signed by publicKeyPem", async () => {
+    it("are RS256 JWTs with Passport's header and claims, signed by publicKeyPem", {
+      timeout: 10_000,
+    }, async () => {
       const { access_token } = await userTokens('90102');
       const { headerJson, claims } = decodeJwt(access_token);
       assert.equal(headerJson, '{"typ":"JWT","alg":"RS256"}');
@@ -637,7 +681,7 @@ describe('EXBO fake', () => {
       assert.equal(valid, true);
     });
 
-    it('have no sub for application tokens', async () => {
+    it('have no sub for application tokens', { timeout: 10_000 }, async () => {
       const res = await postForm(fake.tokenURL, {
         grant_type: 'client_credentials',
         client_id: APP.clientId,
@@ -649,7 +693,7 @@ describe('EXBO fake', () => {
     });
   });
 
-  it('records every request, raw body included, in order', async () => {
+  it('records every request, raw body included, in order', { timeout: 10_000 }, async () => {
     const start = fake.requests.length;
     await send(`${fake.tokenURL}?x=1`, {
       method: 'POST',
@@ -717,7 +761,7 @@ describe('EXBO fake with an injected clock', () => {
     });
   }
 
-  it('expires codes after codeLifetimeSeconds', async () => {
+  it('expires codes after codeLifetimeSeconds', { timeout: 10_000 }, async () => {
     const fresh = await code();
     const stale = await code();
     now += 60_000;
@@ -726,7 +770,9 @@ describe('EXBO fake with an injected clock', () => {
     assertLeagueError(await exchange(stale), 400, 'invalid_request', /has expired/);
   });
 
-  it('expires access and refresh tokens after tokenLifetimeSeconds', async () => {
+  it('expires access and refresh tokens after tokenLifetimeSeconds', {
+    timeout: 10_000,
+  }, async () => {
     const res = await exchange(await code());
     const tokens = res.json as { access_token: string; refresh_token: string; expires_in: number };
     assert.equal(tokens.expires_in, 3600);
@@ -768,7 +814,7 @@ describe('EXBO fake defaults and options', () => {
     assert.ok(DEFAULT_EXBO_USERS.some((user) => /[А-я]/.test(user.login)));
   });
 
-  it('refuses a bad configuration with a clear message', async () => {
+  it('refuses a bad configuration with a clear message', { timeout: 10_000 }, async () => {
     await assert.rejects(startExboFake({ users: [] }), /at least one user/);
     await assert.rejects(startExboFake({ codeLifetimeSeconds: 0 }), /codeLifetimeSeconds/);
     await assert.rejects(
@@ -784,7 +830,7 @@ describe('exbo-soa2-fakes CLI', () => {
   const { bin } = require(packageJsonPath) as { bin: Record<string, string> };
   const cli = join(dirname(packageJsonPath), bin['exbo-soa2-fakes']!);
 
-  it('runs the EXBO fake with the given client until SIGTERM', async () => {
+  it('runs the EXBO fake with the given client until SIGTERM', { timeout: 10_000 }, async () => {
     const child = spawn(
       process.execPath,
       [
@@ -839,7 +885,7 @@ describe('exbo-soa2-fakes CLI', () => {
     assert.equal(await exited, 0);
   });
 
-  it('exits 2 with usage for an unknown provider or option', async () => {
+  it('exits 2 with usage for an unknown provider or option', { timeout: 10_000 }, async () => {
     for (const args of [['nope'], ['exbo', '--bogus'], ['exbo', '--port', 'x']]) {
       const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';

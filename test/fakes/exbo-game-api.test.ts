@@ -92,7 +92,7 @@ describe('EXBO fake: game API', () => {
     assert.equal(fake.tokenURL, `${fake.url}/oauth/token`);
   });
 
-  test('GET /regions needs no credential and is not metered', async () => {
+  test('GET /regions needs no credential and is not metered', { timeout: 10_000 }, async () => {
     const answer = await get(fake, '/regions');
     assert.equal(answer.status, 200);
     assert.deepEqual(
@@ -102,7 +102,9 @@ describe('EXBO fake: game API', () => {
     assert.equal(answer.headers.get('x-ratelimit-limit'), null);
   });
 
-  test("GET /{region}/characters answers the token owner's characters, region in any case", async () => {
+  test("GET /{region}/characters answers the token owner's characters, region in any case", {
+    timeout: 10_000,
+  }, async () => {
     const token = await userToken(fake);
     const mine = DEFAULT_EXBO_CHARACTERS[DEFAULT_EXBO_USERS[0]?.id ?? 0];
     const ru = await get(fake, '/RU/characters', bearer(token));
@@ -117,7 +119,9 @@ describe('EXBO fake: game API', () => {
     assert.equal(theirs[0]?.information.name, 'Сталкер');
   });
 
-  test('characters are user-only: an app token or client headers get 403, nothing gets 401', async () => {
+  test('characters are user-only: an app token or client headers get 403, nothing gets 401', {
+    timeout: 10_000,
+  }, async () => {
     assertApiError(await get(fake, '/RU/characters', bearer(await appToken(fake))), 403);
     assertApiError(await get(fake, '/RU/characters', clientHeaders), 403);
     assertApiError(await get(fake, '/RU/characters'), 401, 'Unauthorized');
@@ -126,7 +130,9 @@ describe('EXBO fake: game API', () => {
     assertApiError(await get(fake, '/RU/characters', { Authorization: `bearer ${token}` }), 401);
   });
 
-  test('Client-Id/Client-Secret authenticate app-level calls; a wrong pair is 401', async () => {
+  test('Client-Id/Client-Secret authenticate app-level calls; a wrong pair is 401', {
+    timeout: 10_000,
+  }, async () => {
     const ok = await get(fake, '/EU/emission', clientHeaders);
     assert.equal(ok.status, 200);
     assert.equal(typeof (ok.json as { previousStart: unknown }).previousStart, 'string');
@@ -138,7 +144,9 @@ describe('EXBO fake: game API', () => {
     assertApiError(await get(fake, '/EU/emission', { 'Client-Id': clientId }), 401);
   });
 
-  test('token replacement: an app token answers 401 once a newer one was issued', async () => {
+  test('token replacement: an app token answers 401 once a newer one was issued', {
+    timeout: 10_000,
+  }, async () => {
     const first = await appToken(fake);
     assert.equal((await get(fake, '/RU/emission', bearer(first))).status, 200);
     const second = await appToken(fake);
@@ -146,14 +154,18 @@ describe('EXBO fake: game API', () => {
     assert.equal((await get(fake, '/RU/emission', bearer(second))).status, 200);
   });
 
-  test("token replacement: a user's new login kills the previous user token", async () => {
+  test("token replacement: a user's new login kills the previous user token", {
+    timeout: 10_000,
+  }, async () => {
     const first = await userToken(fake);
     const second = await userToken(fake);
     assertApiError(await get(fake, '/RU/characters', bearer(first)), 401);
     assert.equal((await get(fake, '/RU/characters', bearer(second))).status, 200);
   });
 
-  test('unknown regions and routes are 404, other methods 405, in the API error shape', async () => {
+  test('unknown regions and routes are 404, other methods 405, in the API error shape', {
+    timeout: 10_000,
+  }, async () => {
     const headers = clientHeaders;
     assertApiError(await get(fake, '/MARS/emission', headers), 404, 'Region not found');
     assertApiError(await get(fake, '/RU/nothing', headers), 404, 'Not Found');
@@ -172,14 +184,18 @@ describe('EXBO fake: game API rate limit', () => {
   });
   after(() => fake.close());
 
-  test('every metered answer carries the bucket; the reset is Unix milliseconds', async () => {
+  test('every metered answer carries the bucket; the reset is Unix milliseconds', {
+    timeout: 10_000,
+  }, async () => {
     const answer = await get(fake, '/RU/emission', clientHeaders);
     assert.equal(answer.headers.get('x-ratelimit-limit'), '4');
     assert.equal(answer.headers.get('x-ratelimit-remaining'), '3');
     assert.equal(answer.headers.get('x-ratelimit-reset'), String(now + 60_000));
   });
 
-  test('an empty bucket answers 429 with the documented body until the window ends', async () => {
+  test('an empty bucket answers 429 with the documented body until the window ends', {
+    timeout: 10_000,
+  }, async () => {
     const token = await userToken(fake);
     const remaining: (string | null)[] = [];
     for (let i = 0; i < 3; i++) {
@@ -201,7 +217,9 @@ describe('EXBO fake: game API rate limit', () => {
     assert.equal(refilled.headers.get('x-ratelimit-remaining'), '2');
   });
 
-  test("an app's bucket is shared by its app token and its client headers, apart from users", async () => {
+  test("an app's bucket is shared by its app token and its client headers, apart from users", {
+    timeout: 10_000,
+  }, async () => {
     now += 120_000;
     const token = await appToken(fake);
     const a = await get(fake, '/EU/emission', bearer(token));
@@ -212,7 +230,7 @@ describe('EXBO fake: game API rate limit', () => {
     );
   });
 
-  test('limits are checked', async () => {
+  test('limits are checked', { timeout: 10_000 }, async () => {
     await assert.rejects(
       startExboFake({ gameApi: { limits: { user: 0 } } }),
       /gameApi\.limits\.user/,

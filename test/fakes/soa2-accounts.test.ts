@@ -1,6 +1,7 @@
 /**
- * The SOA2 fake's account API (soa2.md §6–§7) on the wire: the Scratch login by profile comment,
- * the session cookie, and the application registration endpoints with the real server's
+ * The SOA2 fake's account API (docs/protocols/soa2.md, "Login by profile comment:
+ * /login/{username}" and "Application registration") on the wire: the Scratch login by profile
+ * comment, the session cookie, and the application registration endpoints with the real server's
  * validations and order of checks. Raw HTTP, so every status and body is what the fake sent.
  */
 import assert from 'node:assert/strict';
@@ -85,7 +86,9 @@ function soa2Error(status: number, reason: string) {
 }
 
 describe('login by profile comment', () => {
-  test('PUT answers the cased username, a CSRF token and the text, and sets the cookie', async () => {
+  test('PUT answers the cased username, a CSRF token and the text, and sets the cookie', {
+    timeout: 10_000,
+  }, async () => {
     const res = await api('PUT', `/login/${KENNY.userName.toUpperCase()}`, { body: {} });
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.json), ['username', 'csrf', 'code']);
@@ -98,7 +101,9 @@ describe('login by profile comment', () => {
     assert.match(header, /HttpOnly/);
   });
 
-  test('a second PUT in the same session keeps the text and the cookie, with a new CSRF', async () => {
+  test('a second PUT in the same session keeps the text and the cookie, with a new CSRF', {
+    timeout: 10_000,
+  }, async () => {
     const first = await api('PUT', `/login/${KENNY.userName}`, { body: {} });
     const cookie = sessionCookie(first);
     const second = await api('PUT', `/login/${KENNY.userName}`, { cookie, body: {} });
@@ -109,7 +114,9 @@ describe('login by profile comment', () => {
     assert.notEqual(other.json.code, first.json.code, 'another session, another text');
   });
 
-  test('an unknown but well-formed username: 200 with username null (not the documented 404)', async () => {
+  test('an unknown but well-formed username: 200 with username null (not the documented 404)', {
+    timeout: 10_000,
+  }, async () => {
     const res = await api('PUT', '/login/Nobody_Here_42', { body: {} });
     assert.equal(res.status, 200);
     assert.equal(res.json.username, null);
@@ -122,7 +129,9 @@ describe('login by profile comment', () => {
     assert.equal(finish.status, 403);
   });
 
-  test('a username that is not a Scratch username: 400 for PUT and POST', async () => {
+  test('a username that is not a Scratch username: 400 for PUT and POST', {
+    timeout: 10_000,
+  }, async () => {
     for (const name of ['ab', 'a'.repeat(21), 'no%20spaces', 'dots.no', '%E2%9C%93ok']) {
       for (const method of ['PUT', 'POST']) {
         const res = await api(method, `/login/${name}`, { body: { csrf: 'x' } });
@@ -132,7 +141,9 @@ describe('login by profile comment', () => {
     }
   });
 
-  test('POST checks: body 400, then CSRF 403, then the comment 403, then 204', async () => {
+  test('POST checks: body 400 (csrf not a string too), then CSRF 403, then the comment 403, then 204', {
+    timeout: 10_000,
+  }, async () => {
     const start = await api('PUT', `/login/${KENNY.userName}`, { body: {} });
     const cookie = sessionCookie(start);
     const post = (body: unknown, withCookie = cookie) =>
@@ -141,6 +152,11 @@ describe('login by profile comment', () => {
     assert.equal((await post({})).status, 400, 'empty object');
     assert.equal((await post({ other: 1 })).status, 400, 'no csrf key');
     assert.equal((await post({ csrf: null })).status, 400, 'csrf null');
+    // SOA2 checks is_string(csrf): any other type is a malformed body, not a wrong token.
+    assert.equal((await post({ csrf: 12345 })).status, 400, 'csrf a number');
+    assert.equal((await post({ csrf: true })).status, 400, 'csrf a boolean');
+    assert.equal((await post({ csrf: [start.json.csrf] })).status, 400, 'csrf an array');
+    assert.equal((await post({ csrf: '' })).status, 403, 'csrf an empty string');
     assert.equal((await post({ csrf: 'wrong+\\' })).status, 403, 'wrong csrf');
     assert.equal((await post({ csrf: start.json.csrf }, '')).status, 403, 'no session cookie');
     assert.equal((await post({ csrf: start.json.csrf })).status, 403, 'no comment yet');
@@ -160,7 +176,9 @@ describe('login by profile comment', () => {
     assert.deepEqual(list.json, []);
   });
 
-  test('a CSRF token older than 30 minutes is refused (403) although the comment is there', async () => {
+  test('a CSRF token older than 30 minutes is refused (403) although the comment is there', {
+    timeout: 10_000,
+  }, async () => {
     const start = await api('PUT', `/login/${KENNY.userName}`, { body: {} });
     const cookie = sessionCookie(start);
     fake.postComment(KENNY.userName, start.json.code);
@@ -181,7 +199,9 @@ describe('login by profile comment', () => {
     assert.equal(ok.status, 204);
   });
 
-  test('the session ends after 24 hours: the application endpoints answer 401', async () => {
+  test('the session ends after 24 hours: the application endpoints answer 401', {
+    timeout: 10_000,
+  }, async () => {
     const cookie = await loggedIn();
     assert.equal((await api('GET', '/applications', { cookie })).status, 200);
     now += 24 * 3600 * 1000 + 1000;
@@ -190,7 +210,9 @@ describe('login by profile comment', () => {
     assert.deepEqual(late.json, soa2Error(401, 'Unauthorized'));
   });
 
-  test('for people, a fake profile page takes the comment through a form', async () => {
+  test('for people, a fake profile page takes the comment through a form', {
+    timeout: 10_000,
+  }, async () => {
     const start = await api('PUT', `/login/${OTHER_USER.userName}`, { body: {} });
     const page = `${fake.url}/fake/scratch/users/${OTHER_USER.userName.toLowerCase()}`;
     const shown = await fetch(page);
@@ -222,7 +244,7 @@ describe('login by profile comment', () => {
 describe('application registration', () => {
   const NEW_APP = { app_name: 'My Studio', redirect_uris: ['http://127.0.0.1:4000/cb'] };
 
-  test('without a login every route answers 401', async () => {
+  test('without a login every route answers 401', { timeout: 10_000 }, async () => {
     const id = DEFAULT_SOA2_CLIENT.clientId;
     const calls: Array<[string, string, unknown]> = [
       ['GET', '/applications', undefined],
@@ -238,7 +260,9 @@ describe('application registration', () => {
     }
   });
 
-  test("a non-integer client id in the path is MediaWiki's 400, before the login check", async () => {
+  test("a non-integer client id in the path is MediaWiki's 400, before the login check", {
+    timeout: 10_000,
+  }, async () => {
     for (const method of ['GET', 'PATCH', 'DELETE']) {
       const res = await api(method, '/applications/12ab', {
         body: method === 'PATCH' ? {} : undefined,
@@ -250,7 +274,9 @@ describe('application registration', () => {
     }
   });
 
-  test('PUT needs both keys with the right types (400 otherwise)', async () => {
+  test('PUT needs both keys with the right types (400 otherwise)', {
+    timeout: 10_000,
+  }, async () => {
     const cookie = await loggedIn();
     const bad: unknown[] = [
       {},
@@ -269,7 +295,9 @@ describe('application registration', () => {
     assert.deepEqual((await api('GET', '/applications', { cookie })).json, [], 'nothing created');
   });
 
-  test('PUT registers: new id and secret, empty and repeated URIs dropped, name awaiting moderation', async () => {
+  test('PUT registers: new id and secret, empty and repeated URIs dropped, name awaiting moderation', {
+    timeout: 10_000,
+  }, async () => {
     const cookie = await loggedIn();
     const res = await api('PUT', '/applications', {
       cookie,
@@ -311,7 +339,9 @@ describe('application registration', () => {
     assert.deepEqual(shown.json, res.json);
   });
 
-  test("someone else's application, or none: 404 for GET, PATCH and DELETE, absent from lists", async () => {
+  test("someone else's application, or none: 404 for GET, PATCH and DELETE, absent from lists", {
+    timeout: 10_000,
+  }, async () => {
     const owner = await loggedIn(KENNY.userName);
     const created = await api('PUT', '/applications', { cookie: owner, body: NEW_APP });
     const id = created.json.client_id;
@@ -335,7 +365,9 @@ describe('application registration', () => {
     );
   });
 
-  test('PATCH refuses {}, flags and wrong types (400) before looking for the application', async () => {
+  test('PATCH refuses {}, flags and wrong types (400) before looking for the application', {
+    timeout: 10_000,
+  }, async () => {
     const cookie = await loggedIn();
     const bad: unknown[] = [
       {},
@@ -351,7 +383,9 @@ describe('application registration', () => {
     }
   });
 
-  test('PATCH: a new name clears NAME_APPROVED, null sets it, URIs are replaced, the secret reset', async () => {
+  test('PATCH: a new name clears NAME_APPROVED, null sets it, URIs are replaced, the secret reset', {
+    timeout: 10_000,
+  }, async () => {
     const cookie = await loggedIn();
     const app = (await api('PUT', '/applications', { cookie, body: NEW_APP })).json;
     const path = `/applications/${app.client_id}`;
@@ -387,7 +421,7 @@ describe('application registration', () => {
     assert.equal((await refresh(reset.json.client_secret)).status, 404, 'the new one is accepted');
   });
 
-  test('DELETE: 204, and its tokens and codes are gone', async () => {
+  test('DELETE: 204, and its tokens and codes are gone', { timeout: 10_000 }, async () => {
     const cookie = await loggedIn();
     const redirect = 'http://127.0.0.1:4000/cb';
     const app = (
@@ -397,11 +431,20 @@ describe('application registration', () => {
       })
     ).json;
     const code = async () => {
-      const form = new URLSearchParams({
+      const request = {
         client_id: String(app.client_id),
         redirect_uri: redirect,
         scopes: 'identify',
         state: 'st4te',
+      };
+      // The consent page creates the code; its form carries the id of that pending code.
+      const page = await (
+        await fetch(`${fake.authorizationURL}?${new URLSearchParams(request)}`)
+      ).text();
+      const authing = /name="authing" value="([0-9a-f]+)"/.exec(page)?.[1] ?? '';
+      const form = new URLSearchParams({
+        ...request,
+        authing,
         user: String(KENNY.userId),
         action: 'confirm',
       });
@@ -433,8 +476,9 @@ describe('application registration', () => {
     assert.equal((await api('GET', `/applications/${app.client_id}`, { cookie })).status, 404);
     assert.equal((await api('DELETE', `/applications/${app.client_id}`, { cookie })).status, 404);
     assert.equal((await user()).status, 401, 'its access token is gone');
-    // The token endpoint does not check which client redeems a code (soa2.md §8): a code that
-    // survived the deletion would still be redeemable by another application.
+    // The token endpoint does not check which client redeems a code (docs/protocols/soa2.md,
+    // "Server quirks"): a code that survived the deletion would still be redeemable by another
+    // application.
     const redeem = await api('POST', '/tokens', {
       body: {
         client_id: DEFAULT_SOA2_CLIENT.clientId,
@@ -446,7 +490,9 @@ describe('application registration', () => {
     assert.equal(redeem.status, 404, 'its unused code is gone');
   });
 
-  test('MediaWiki around the routes: 415 without a Content-Type, 405 with Allow', async () => {
+  test('MediaWiki around the routes: 415 without a Content-Type, 405 with Allow', {
+    timeout: 10_000,
+  }, async () => {
     const cookie = await loggedIn();
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(

@@ -1,5 +1,5 @@
 /**
- * The SOA2 fake speaks SOA2's wire (shared/docs/protocols/soa2.md), quirks included, and rejects
+ * The SOA2 fake speaks SOA2's wire (docs/protocols/soa2.md), quirks included, and rejects
  * what the real server rejects, so a client that passes against it is right against the real thing.
  * Everything here goes over real HTTP; requests without a Content-Type use node:http directly
  * because fetch always adds one to a string body.
@@ -51,17 +51,33 @@ function authorizeURL(params: Record<string, string | undefined>, base = fake.au
   return url.toString();
 }
 
-/** Presses a button on the consent page (posting the form as a browser would). */
+/** Opens the consent page for `params`; the id of the pending code behind it, if it shows a form. */
+async function showPage(
+  params: Record<string, string | undefined> = VALID,
+  base = fake.authorizationURL,
+) {
+  const html = await (await fetch(authorizeURL(params, base))).text();
+  return /name="authing" value="([0-9a-f]+)"/.exec(html)?.[1];
+}
+
+/**
+ * Presses a button on the consent page as a browser would: opens the page (which creates the code)
+ * and posts its form, or posts for the page `pageId` opened earlier (`null`: no page was shown).
+ */
 async function press(
   action: 'confirm' | 'cancel',
   params: Record<string, string | undefined> = VALID,
   user = String(KENNY.userId),
+  pageId?: string | null,
+  base = fake.authorizationURL,
 ): Promise<Response> {
+  const shown = pageId === undefined ? await showPage(params, base) : pageId;
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined) form.set(key, value);
+  if (shown) form.set('authing', shown);
   form.set('user', user);
   form.set('action', action);
-  return fetch(fake.authorizationURL, { method: 'POST', body: form, redirect: 'manual' });
+  return fetch(base, { method: 'POST', body: form, redirect: 'manual' });
 }
 
 /** A fresh code for `user`, issued to `params.client_id`. */
@@ -134,7 +150,9 @@ function bearer(token: string) {
 }
 
 describe('consent page', () => {
-  test('shows one form carrying the request, a user picker and Confirm/Cancel', async () => {
+  test('shows one form carrying the request, a user picker and Confirm/Cancel', {
+    timeout: 10_000,
+  }, async () => {
     const res = await fetch(authorizeURL(VALID));
     assert.equal(res.status, 200);
     const html = await res.text();
@@ -150,14 +168,18 @@ describe('consent page', () => {
     assert.match(html, /Login with Scratch Example \(local\)/);
   });
 
-  test('a user query parameter (id or name) preselects the signed-in user', async () => {
+  test('a user query parameter (id or name) preselects the signed-in user', {
+    timeout: 10_000,
+  }, async () => {
     for (const hint of [String(GONE.userId), GONE.userName.toUpperCase()]) {
       const html = await (await fetch(authorizeURL({ ...VALID, user: hint }))).text();
       assert.match(html, new RegExp(`<option value="${GONE.userId}" selected>`), hint);
     }
   });
 
-  test('application names: unnamed and unmoderated ones are not shown', async () => {
+  test('application names: unnamed and unmoderated ones are not shown', {
+    timeout: 10_000,
+  }, async () => {
     fake.addClient({ clientId: 111, clientSecret: SECRET, redirectUris: [], appName: null });
     fake.addClient({
       clientId: 222,
@@ -204,7 +226,7 @@ describe('consent page', () => {
     ],
   ];
   for (const [what, params, reason] of invalid) {
-    test(`"Invalid Auth URL" (HTTP 200) for ${what}`, async () => {
+    test(`"Invalid Auth URL" (HTTP 200) for ${what}`, { timeout: 10_000 }, async () => {
       const res = await fetch(authorizeURL(params), { redirect: 'manual' });
       assert.equal(res.status, 200);
       const html = await res.text();
@@ -218,17 +240,19 @@ describe('consent page', () => {
     });
   }
 
-  test('a parameter given twice is refused', async () => {
+  test('a parameter given twice is refused', { timeout: 10_000 }, async () => {
     const url = `${authorizeURL(VALID)}&state=again`;
     assert.match(await (await fetch(url)).text(), /Invalid Auth URL[\s\S]*more than once/);
   });
 
-  test('a state of exactly 255 characters is accepted', async () => {
+  test('a state of exactly 255 characters is accepted', { timeout: 10_000 }, async () => {
     const res = await fetch(authorizeURL({ ...VALID, state: 's'.repeat(255) }));
     assert.doesNotMatch(await res.text(), /Invalid Auth URL/);
   });
 
-  test('Confirm: 303 to the redirect URI with code and state, RFC 3986-encoded', async () => {
+  test('Confirm: 303 to the redirect URI with code and state, RFC 3986-encoded', {
+    timeout: 10_000,
+  }, async () => {
     const state = "a!b'c(d)e*f~g h";
     const res = await press('confirm', { ...VALID, state });
     assert.equal(res.status, 303);
@@ -239,7 +263,7 @@ describe('consent page', () => {
     );
   });
 
-  test('Confirm: "&" when the redirect URI already has a query', async () => {
+  test('Confirm: "&" when the redirect URI already has a query', { timeout: 10_000 }, async () => {
     const params = {
       ...VALID,
       client_id: String(OTHER.clientId),
@@ -252,20 +276,26 @@ describe('consent page', () => {
     );
   });
 
-  test('a raw "+" in the state comes back as a space (form decoding)', async () => {
+  test('a raw "+" in the state comes back as a space (form decoding)', {
+    timeout: 10_000,
+  }, async () => {
     const url = `${fake.authorizationURL}?client_id=${CLIENT_ID}&scopes=identify&redirect_uri=${encodeURIComponent(REDIRECT)}&state=a+b`;
     const html = await (await fetch(url)).text();
     assert.match(html, /name="state" value="a b"/);
   });
 
-  test('Cancel never redirects: "Authorization Cancelled" page, no error parameter', async () => {
+  test('Cancel never redirects: "Authorization Cancelled" page, no error parameter', {
+    timeout: 10_000,
+  }, async () => {
     const res = await press('cancel');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('location'), null);
     assert.match(await res.text(), /Authorization Cancelled/);
   });
 
-  test('without redirect_uri the code is shown on Special:SOA2Code (also for an empty one)', async () => {
+  test('without redirect_uri the code is shown on Special:SOA2Code (also for an empty one)', {
+    timeout: 10_000,
+  }, async () => {
     for (const redirect_uri of [undefined, '']) {
       const res = await press('confirm', { ...VALID, redirect_uri });
       assert.equal(res.status, 303);
@@ -279,7 +309,7 @@ describe('consent page', () => {
     }
   });
 
-  test('the older index.php?title= URL form works', async () => {
+  test('the older index.php?title= URL form works', { timeout: 10_000 }, async () => {
     const base = `${fake.url}/w/index.php?title=Special:ScratchOAuth2/authorize`;
     const html = await (await fetch(authorizeURL(VALID, base))).text();
     assert.match(html, /<button name="action" value="confirm">/);
@@ -287,7 +317,9 @@ describe('consent page', () => {
 });
 
 describe('POST /tokens', () => {
-  test('exchanges a code for tokens of the documented shape and lifetimes', async () => {
+  test('exchanges a code for tokens of the documented shape and lifetimes', {
+    timeout: 10_000,
+  }, async () => {
     const code = await newCode();
     assert.match(code, /^[0-9a-f]{64}$/);
     const res = await exchange(code);
@@ -307,7 +339,9 @@ describe('POST /tokens', () => {
     assert.deepEqual(res.json.scopes, ['identify']);
   });
 
-  test('415 without a Content-Type (MediaWiki), before anything else', async () => {
+  test('415 without a Content-Type (MediaWiki), before anything else', {
+    timeout: 10_000,
+  }, async () => {
     const body = JSON.stringify({
       client_id: CLIENT_ID,
       client_secret: SECRET,
@@ -321,7 +355,9 @@ describe('POST /tokens', () => {
     assert.equal(typeof res.json.message, 'string');
   });
 
-  test('400 for malformed bodies and field types, with SOA2 error bodies', async () => {
+  test('400 for malformed bodies and field types, with SOA2 error bodies', {
+    timeout: 10_000,
+  }, async () => {
     const code = await newCode();
     const good = { client_id: CLIENT_ID, client_secret: SECRET, code, scopes: ['identify'] };
     const bad: Array<[string, string, string]> = [
@@ -363,13 +399,15 @@ describe('POST /tokens', () => {
     assert.equal((await exchange(code)).status, 200, 'none of those used the code up');
   });
 
-  test('401 for an unknown client or a wrong secret, checked before the code', async () => {
+  test('401 for an unknown client or a wrong secret, checked before the code', {
+    timeout: 10_000,
+  }, async () => {
     assert.equal((await exchange('0'.repeat(64), { client_secret: 'f'.repeat(128) })).status, 401);
     const res = await exchange('0'.repeat(64), { client_id: 5 });
     assert.deepEqual([res.status, res.json], [401, { httpCode: 401, httpReason: 'Unauthorized' }]);
   });
 
-  test('404 for an unknown, used or expired code', async () => {
+  test('404 for an unknown, used or expired code', { timeout: 10_000 }, async () => {
     assert.equal((await exchange('0'.repeat(64))).status, 404);
     const code = await newCode();
     assert.equal((await exchange(code)).status, 200);
@@ -383,7 +421,9 @@ describe('POST /tokens', () => {
     assert.equal((await exchange(old)).status, 404);
   });
 
-  test('417 when scopes differ from the approved ones; it does not use the code up', async () => {
+  test('417 when scopes differ from the approved ones; it does not use the code up', {
+    timeout: 10_000,
+  }, async () => {
     const code = await newCode();
     const res = await exchange(code, { scopes: [] });
     assert.deepEqual(
@@ -394,7 +434,9 @@ describe('POST /tokens', () => {
     assert.equal((await exchange(code, { scopes: 'identify' })).status, 200, 'a string works too');
   });
 
-  test('a new exchange for the same app and user replaces the earlier tokens', async () => {
+  test('a new exchange for the same app and user replaces the earlier tokens', {
+    timeout: 10_000,
+  }, async () => {
     const first = (await exchange(await newCode())).json;
     const second = (await exchange(await newCode())).json;
     assert.equal((await userWith(bearer(first.access_token))).status, 401);
@@ -411,7 +453,9 @@ describe('POST /tokens', () => {
     assert.equal((await userWith(bearer(second.access_token))).status, 200);
   });
 
-  test("another app may redeem a code (a real server gap); the tokens stay the issuer's", async () => {
+  test("another app may redeem a code (a real server gap); the tokens stay the issuer's", {
+    timeout: 10_000,
+  }, async () => {
     const code = await newCode();
     const res = await exchange(code, {
       client_id: OTHER.clientId,
@@ -437,15 +481,18 @@ describe('POST /tokens', () => {
 });
 
 describe('strict mode', () => {
-  test('a code is redeemable only by the client it was issued to', async () => {
+  test('a code is redeemable only by the client it was issued to', {
+    timeout: 10_000,
+  }, async () => {
     const strict = await startSoa2Fake({ strict: true, clients: [DEFAULT_SOA2_CLIENT, OTHER] });
     try {
-      const form = new URLSearchParams({ ...VALID, user: String(KENNY.userId), action: 'confirm' });
-      const confirmed = await fetch(strict.authorizationURL, {
-        method: 'POST',
-        body: form,
-        redirect: 'manual',
-      });
+      const confirmed = await press(
+        'confirm',
+        VALID,
+        String(KENNY.userId),
+        undefined,
+        strict.authorizationURL,
+      );
       const code = new URL(confirmed.headers.get('location') ?? '').searchParams.get('code');
       const send = (client_id: number, client_secret: string) =>
         fetch(`${strict.apiURL}/tokens`, {
@@ -462,7 +509,9 @@ describe('strict mode', () => {
 });
 
 describe('PATCH /tokens', () => {
-  test('a new access token; the refresh token is neither rotated nor extended', async () => {
+  test('a new access token; the refresh token is neither rotated nor extended', {
+    timeout: 10_000,
+  }, async () => {
     const tokens = (await exchange(await newCode())).json;
     now += 1000 * 1000;
     const res = await patchTokens({
@@ -479,7 +528,7 @@ describe('PATCH /tokens', () => {
     assert.equal((await userWith(bearer(res.json.access_token))).status, 200);
   });
 
-  test('400, 401, 404 and 410 in the documented order', async () => {
+  test('400, 401, 404 and 410 in the documented order', { timeout: 10_000 }, async () => {
     const tokens = (await exchange(await newCode())).json;
     const body = {
       client_id: CLIENT_ID,
@@ -505,7 +554,9 @@ describe('PATCH /tokens', () => {
 });
 
 describe('GET /user', () => {
-  test('200 with the user for a base64 bearer; 203 for a user whose profile is gone', async () => {
+  test('200 with the user for a base64 bearer; 203 for a user whose profile is gone', {
+    timeout: 10_000,
+  }, async () => {
     const kenny = (await exchange(await newCode())).json;
     const res = await userWith(bearer(kenny.access_token));
     assert.deepEqual(
@@ -524,7 +575,9 @@ describe('GET /user', () => {
     );
   });
 
-  test('401 for a raw token, a malformed header or non-canonical base64', async () => {
+  test('401 for a raw token, a malformed header or non-canonical base64', {
+    timeout: 10_000,
+  }, async () => {
     const { access_token: token } = (await exchange(await newCode())).json;
     const encoded = Buffer.from(token).toString('base64');
     assert.ok(encoded.endsWith('='), 'a 128-character token encodes with padding');
@@ -547,7 +600,7 @@ describe('GET /user', () => {
     assert.equal((await userWith(bearer(token))).status, 200);
   });
 
-  test('401 once the access token has expired (24 hours)', async () => {
+  test('401 once the access token has expired (24 hours)', { timeout: 10_000 }, async () => {
     const { access_token: token } = (await exchange(await newCode())).json;
     now += 86401 * 1000;
     assert.equal((await userWith(bearer(token))).status, 401);
@@ -555,7 +608,9 @@ describe('GET /user', () => {
 });
 
 describe('around the API', () => {
-  test('MediaWiki answers unknown routes with 404 and wrong methods with 405', async () => {
+  test('MediaWiki answers unknown routes with 404 and wrong methods with 405', {
+    timeout: 10_000,
+  }, async () => {
     const unknown = await raw('GET', '/w/rest.php/soa2/v0/nothing');
     assert.equal(unknown.status, 404);
     assert.equal(unknown.json.httpCode, 404);
@@ -565,7 +620,7 @@ describe('around the API', () => {
     assert.equal(wrong.headers.allow, 'POST, PATCH');
   });
 
-  test('every request is recorded as received', async () => {
+  test('every request is recorded as received', { timeout: 10_000 }, async () => {
     const mark = fake.requests.length;
     await raw('POST', `${TOKENS}?x=1`, {
       headers: { ...JSON_TYPE, 'User-Agent': 'probe/1' },
@@ -580,7 +635,7 @@ describe('around the API', () => {
     assert.equal(fake.requests.at(-1)?.headers['user-agent'], 'probe/1');
   });
 
-  test('configuration mistakes are refused when made', async () => {
+  test('configuration mistakes are refused when made', { timeout: 10_000 }, async () => {
     assert.throws(
       () => fake.addClient({ ...DEFAULT_SOA2_CLIENT, clientSecret: 'short' }),
       /128 lowercase hex/,
@@ -594,5 +649,117 @@ describe('around the API', () => {
       /userName/,
     );
     await assert.rejects(startSoa2Fake({ users: [] }), /at least one user/);
+  });
+});
+
+describe('the code is created when the consent page is shown (SOA2Auth::start)', () => {
+  const HOUR = 3600 * 1000;
+
+  test("the code's hour counts from the page, not from Confirm", { timeout: 10_000 }, async () => {
+    const pageId = await showPage();
+    now += HOUR - 60_000;
+    const res = await press('confirm', VALID, String(KENNY.userId), pageId);
+    assert.equal(res.status, 303);
+    const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    now += 2 * 60_000;
+    assert.equal((await exchange(code)).status, 404, 'expired an hour after the page was shown');
+  });
+
+  test('a page left open over an hour fails once at Confirm, then works', {
+    timeout: 10_000,
+  }, async () => {
+    const pageId = await showPage();
+    now += HOUR + 1000;
+    const stale = await press('confirm', VALID, String(KENNY.userId), pageId);
+    assert.equal(stale.status, 200);
+    assert.equal(stale.headers.get('location'), null);
+    const html = await stale.text();
+    assert.match(html, /Authorization failed\. Please read the page below and try again/);
+    const fresh = /name="authing" value="([0-9a-f]+)"/.exec(html)?.[1];
+    assert.ok(fresh && fresh !== pageId, 'a fresh consent page with a new code behind it');
+    const retried = await press('confirm', VALID, String(KENNY.userId), fresh);
+    assert.equal(retried.status, 303);
+    const code = new URL(retried.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    assert.equal((await exchange(code)).status, 200);
+  });
+
+  test('Confirm without a shown page, or for another request than shown, fails', {
+    timeout: 10_000,
+  }, async () => {
+    const unshown = await press('confirm', VALID, String(KENNY.userId), null);
+    assert.equal(unshown.status, 200);
+    assert.match(await unshown.text(), /Authorization failed/);
+    const pageId = await showPage();
+    const other = await press(
+      'confirm',
+      { ...VALID, state: 'other' },
+      String(KENNY.userId),
+      pageId,
+    );
+    assert.equal(other.status, 200);
+    assert.match(await other.text(), /Authorization failed/);
+    // The mismatch dropped that page's code: the page cannot be confirmed any more.
+    const again = await press('confirm', VALID, String(KENNY.userId), pageId);
+    assert.match(await again.text(), /Authorization failed/);
+  });
+
+  test('a confirmed page is used up; Cancel drops its code', { timeout: 10_000 }, async () => {
+    const pageId = await showPage();
+    assert.equal((await press('confirm', VALID, String(KENNY.userId), pageId)).status, 303);
+    assert.match(
+      await (await press('confirm', VALID, String(KENNY.userId), pageId)).text(),
+      /Authorization failed/,
+    );
+    const cancelled = await showPage();
+    assert.match(
+      await (await press('cancel', VALID, String(KENNY.userId), cancelled)).text(),
+      /Authorization Cancelled/,
+    );
+    assert.match(
+      await (await press('confirm', VALID, String(KENNY.userId), cancelled)).text(),
+      /Authorization failed/,
+    );
+  });
+});
+
+describe('GET /user checks the refresh token too (SOA2Users::getByToken)', () => {
+  test('401 once the refresh token has expired, even while the access token is live', {
+    timeout: 10_000,
+  }, async () => {
+    const tokens = (await exchange(await newCode())).json;
+    // A refresh shortly before the refresh token's end gives an access token that outlives it.
+    now += (365 * 86400 - 3600) * 1000;
+    const refreshed = await patchTokens({
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      refresh_token: tokens.refresh_token,
+    });
+    assert.equal(refreshed.status, 200);
+    assert.ok(refreshed.json.access_expiry > refreshed.json.refresh_expiry);
+    assert.equal((await userWith(bearer(refreshed.json.access_token))).status, 200);
+    now += 3601 * 1000;
+    const res = await userWith(bearer(refreshed.json.access_token));
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json, { httpCode: 401, httpReason: 'Unauthorized' });
+    const gone = await patchTokens({
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      refresh_token: tokens.refresh_token,
+    });
+    assert.equal(gone.status, 410);
+  });
+});
+
+describe('MediaWiki answers 415 for a missing Content-Type only when there is a body', () => {
+  test('an empty PATCH without a Content-Type reaches SOA2 (400), a non-empty one is 415', {
+    timeout: 10_000,
+  }, async () => {
+    const empty = await raw('PATCH', TOKENS);
+    assert.equal(empty.status, 400);
+    assert.deepEqual(empty.json, { httpCode: 400, httpReason: 'Bad Request' });
+    const emptyPost = await raw('POST', TOKENS, { body: '' });
+    assert.equal(emptyPost.status, 400);
+    const withBody = await raw('PATCH', TOKENS, { body: JSON.stringify({ client_id: CLIENT_ID }) });
+    assert.equal(withBody.status, 415);
   });
 });

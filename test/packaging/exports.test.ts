@@ -36,7 +36,9 @@ for (const name of STRATEGIES) {
   });
 }
 
-test('passport-exbo VERSION matches package.json (it goes into the User-Agent)', async () => {
+test('passport-exbo VERSION matches package.json (it goes into the User-Agent)', {
+  timeout: 60_000,
+}, async () => {
   const { VERSION } = await import('passport-exbo');
   const pkg = JSON.parse(readFileSync('packages/passport-exbo/package.json', 'utf8'));
   assert.equal(VERSION, pkg.version);

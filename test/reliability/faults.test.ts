@@ -61,7 +61,9 @@ after(async () => {
 
 describe('a provider process killed mid-login (the example app, fakes in their own processes)', () => {
   for (const provider of PROVIDERS) {
-    test(`${provider}: killed between consent and callback: a clear page, and other users log in`, async () => {
+    test(`${provider}: killed between consent and callback: a clear page, and other users log in`, {
+      timeout: 30_000,
+    }, async () => {
       const fakes: Partial<Record<ProviderName, FakeProcess>> = {};
       cleanups.push(async () => {
         for (const fake of Object.values(fakes)) await fake.stop();
@@ -205,7 +207,9 @@ async function assertError(
 
 describe('provider faults (the strategies, with short timeouts)', () => {
   for (const provider of PROVIDERS) {
-    test(`${provider}: a provider process killed while our token request is in flight`, async () => {
+    test(`${provider}: a provider process killed while our token request is in flight`, {
+      timeout: 30_000,
+    }, async () => {
       const hanging = await startHangingProcess();
       cleanups.push(() => hanging.stop());
       const app = await appWithFaulty(provider, hanging.url, 5000);
@@ -226,7 +230,7 @@ describe('provider faults (the strategies, with short timeouts)', () => {
       );
     });
 
-    test(`${provider}: a provider host that does not resolve`, async () => {
+    test(`${provider}: a provider host that does not resolve`, { timeout: 30_000 }, async () => {
       const app = await appWithFaulty(provider, `http://${UNRESOLVABLE_HOST}`, 2000);
       const { page, elapsedMs } = await finishLogin(app, provider);
       assert.ok(elapsedMs < 2000, `${elapsedMs} ms`);
@@ -241,7 +245,9 @@ describe('provider faults (the strategies, with short timeouts)', () => {
       await healthyLogin(app, other(provider));
     });
 
-    test(`${provider}: a provider speaking TLS with a certificate we do not trust`, async () => {
+    test(`${provider}: a provider speaking TLS with a certificate we do not trust`, {
+      timeout: 30_000,
+    }, async () => {
       let requests = 0;
       const tls = createHttpsServer(selfSignedCertificate(), (_req, res) => {
         requests++;
@@ -264,7 +270,9 @@ describe('provider faults (the strategies, with short timeouts)', () => {
       await healthyLogin(app, other(provider));
     });
 
-    test(`${provider}: a provider slower than the timeout, while others log in undisturbed`, async () => {
+    test(`${provider}: a provider slower than the timeout, while others log in undisturbed`, {
+      timeout: 30_000,
+    }, async () => {
       const timeout = 800;
       const slow = await listen((_req, res) => {
         const timer = setTimeout(() => res.end('{}'), 5 * timeout);

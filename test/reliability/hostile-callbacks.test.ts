@@ -167,7 +167,9 @@ async function attemptCallback(provider: ProviderName, attempt: HostileCallback)
 
 describe('hostile callbacks', () => {
   for (const provider of PROVIDERS) {
-    test(`${provider}: every forged, duplicated, empty, oversized or mis-encoded callback ends cleanly`, async () => {
+    test(`${provider}: every forged, duplicated, empty, oversized or mis-encoded callback ends cleanly`, {
+      timeout: 110_000,
+    }, async () => {
       await fc.assert(
         fc.asyncProperty(hostileCallbacks, (attempt) => attemptCallback(provider, attempt)),
         { numRuns: RUNS_PER_PROVIDER },

@@ -5,8 +5,9 @@
  * (a login started on one instance finishes on the other, a logout ends the session on both, a dead
  * instance, no callback delivered twice) are in nginx.test.ts; here: the sessions are in Redis, an
  * instance crash loses nobody, a Redis outage gives error pages at once rather than hung requests
- * and the app recovers when Redis is back, and EXBO's application token is shared by instances
- * through the same Redis: minted once for all of them.
+ * and the app recovers when Redis is back, a callback completed on one instance is refused when
+ * replayed on the other, and EXBO's application token is shared by instances through the same
+ * Redis: minted once for all of them.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -26,6 +27,7 @@ import { completeLogin, signedInAs } from '../../load/login.js';
 import { Browser } from '../helpers/browser.js';
 
 const skip = findNginx() === undefined ? NGINX_MISSING : false;
+const CONSENT_BUTTONS = { exbo: 'approve', soa2: 'confirm' } as const;
 
 describe('two instances behind nginx sharing sessions through Redis', { skip }, () => {
   let fakes: Fakes;
@@ -130,6 +132,49 @@ describe('two instances behind nginx sharing sessions through Redis', { skip }, 
     assert.equal(fakes.exbo.tokenStatus(token), 'active');
   });
 
+  for (const [i, provider] of (['exbo', 'soa2'] as const).entries()) {
+    // The process-wide record of used states (core/src/state-store.ts) is not shared between
+    // instances: what stops this replay is the state leaving the shared session.
+    test(`${provider}: a callback completed on one instance is refused when replayed on the other`, {
+      timeout: 20_000,
+    }, async () => {
+      const account = fakes.accounts[provider][10 + i] as Account;
+      const user = browser();
+      const consent = await user.get(`${cluster.url}/auth/${provider}`);
+      const button = CONSENT_BUTTONS[provider];
+      const back = await user.submit(consent, button, { user: account.id }, { follow: false });
+      const callback = new URL(back.headers.get('location') ?? '');
+      const code = callback.searchParams.get('code') ?? '';
+      const startedSession = await user.jar.getCookieString(cluster.url);
+      const from = cluster.nginx.accessLog().length;
+      assert.equal((await user.get(callback.href, { follow: false })).status, 303, 'signed in');
+      const completedOn = cluster.nginx
+        .accessLog()
+        .slice(from)
+        .find((entry) => entry.path === callback.pathname)?.upstreams[0];
+      const other = cluster.instances.find((instance) => instance.port !== completedOn);
+      assert.ok(completedOn && other);
+
+      // With the session the login was started in, and with the one the login created.
+      const signedInSession = await user.jar.getCookieString(cluster.url);
+      for (const cookie of [startedSession, signedInSession]) {
+        const replay = await fetch(`${other.url}${callback.pathname}${callback.search}`, {
+          redirect: 'manual',
+          headers: { Cookie: cookie },
+        });
+        assert.equal(replay.status, 403, 'the other instance refuses the replay');
+        assert.match(await replay.text(), /Your login expired/);
+      }
+      const fake = provider === 'exbo' ? fakes.exbo : fakes.soa2;
+      const exchanges = fake.requests.filter(
+        (r) => r.method === 'POST' && /\/(token|tokens)$/.test(r.path) && r.body.includes(code),
+      );
+      assert.equal(exchanges.length, 1, 'the code went to the provider once');
+      const index = cluster.instances.findIndex((instance) => instance.port === completedOn);
+      assert.equal(signedInAs(await homeOn(index, signedInSession))?.id, account.id);
+    });
+  }
+
   test('an instance that crashes loses nobody: the other one carries on', {
     timeout: 30_000,
   }, async () => {
@@ -177,7 +222,7 @@ describe('two instances behind nginx sharing sessions through Redis', { skip }, 
 
 describe('REDIS_URL settings', () => {
   test('a Redis that cannot be reached stops start-up, naming REDIS_URL and not its password', {
-    timeout: 15_000,
+    timeout: 30_000,
   }, async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [SERVER_JS], {

@@ -21,7 +21,7 @@ function assertAllCorrect(report: LoadReport): void {
 }
 
 test('300 concurrent logins, both providers: each session signed in as its own account', {
-  timeout: 120_000,
+  timeout: 110_000,
 }, async () => {
   const report = await runLoad({ logins: 300, concurrency: 50 });
   assert.equal(report.sessionStore, 'memory');
@@ -30,7 +30,7 @@ test('300 concurrent logins, both providers: each session signed in as its own a
 
 test('150 logins through nginx over https, two instances sharing Redis, round-robin', {
   skip: findNginx() === undefined ? NGINX_MISSING : false,
-  timeout: 120_000,
+  timeout: 110_000,
 }, async () => {
   const report = await runLoad({ logins: 150, concurrency: 30, instances: 2 });
   assert.equal(report.sessionStore, 'redis');

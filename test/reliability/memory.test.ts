@@ -51,7 +51,9 @@ function runProbe(): Promise<ProbeReport> {
   });
 }
 
-test('the heap returns to its baseline after rounds of hostile callbacks and provider answers', async () => {
+test('the heap returns to its baseline after rounds of hostile callbacks and provider answers', {
+  timeout: 110_000,
+}, async () => {
   const report = await runProbe();
   const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
   const [, baseline, ...later] = report.heaps;

@@ -74,7 +74,9 @@ for (const provider of PROVIDERS) {
   const { victim, attacker } = ACCOUNTS[provider];
 
   describe(`${provider}: security of the login`, () => {
-    test('a replayed callback is rejected, and its code is not sent again', async () => {
+    test('a replayed callback is rejected, and its code is not sent again', {
+      timeout: 10_000,
+    }, async () => {
       const browser = new Browser();
       const callback = await consentedCallback(browser, victim);
       assert.equal((await browser.get(callback, { follow: false })).status, 303);
@@ -87,7 +89,9 @@ for (const provider of PROVIDERS) {
       assert.equal(exchangesOf(provider, codeOf(callback)), 1);
     });
 
-    test('the same callback arriving twice at once signs in once and sends the code once', async () => {
+    test('the same callback arriving twice at once signs in once and sends the code once', {
+      timeout: 10_000,
+    }, async () => {
       const browser = new Browser();
       const callback = await consentedCallback(browser, victim);
       const answers = await Promise.all([
@@ -103,7 +107,9 @@ for (const provider of PROVIDERS) {
       assert.equal(await whoIs(browser), key(victim));
     });
 
-    test('a state is useless in another browser session (cross-session use)', async () => {
+    test('a state is useless in another browser session (cross-session use)', {
+      timeout: 10_000,
+    }, async () => {
       const attackerBrowser = new Browser();
       const stolen = await consentedCallback(attackerBrowser, attacker);
       const victimBrowser = new Browser();
@@ -122,7 +128,9 @@ for (const provider of PROVIDERS) {
       assert.equal(await whoIs(attackerBrowser), key(attacker));
     });
 
-    test('the session id changes at login, and the pre-login session signs nobody in', async () => {
+    test('the session id changes at login, and the pre-login session signs nobody in', {
+      timeout: 10_000,
+    }, async () => {
       const browser = new Browser();
       const callback = await consentedCallback(browser, victim);
       const before = await sessionCookie(browser);
@@ -137,7 +145,9 @@ for (const provider of PROVIDERS) {
       assert.equal(await whoIs(browser), key(victim));
     });
 
-    test('login CSRF: a callback the user did not start never signs them in', async () => {
+    test('login CSRF: a callback the user did not start never signs them in', {
+      timeout: 10_000,
+    }, async () => {
       // The attacker consents as themselves and sends the callback link to the victim, hoping the
       // victim ends up in the attacker's account (and types their data into it).
       const forged = await consentedCallback(new Browser(), attacker);

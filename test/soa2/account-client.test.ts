@@ -78,7 +78,9 @@ async function requestsDuring(action: () => Promise<unknown>) {
 }
 
 describe('login', () => {
-  test('start, post the text, finish: the session cookie logs the client in', async () => {
+  test('start, post the text, finish: the session cookie logs the client in', {
+    timeout: 10_000,
+  }, async () => {
     const soa2 = client();
     const challenge = await soa2.startLogin('KENNY2SCRATCH');
     assert.equal(challenge.username, KENNY.name, "Scratch's capitalisation");
@@ -117,7 +119,9 @@ describe('login', () => {
     assert.deepEqual(await soa2.listApplications(), []);
   });
 
-  test('the login start is a PUT with a JSON content type (MediaWiki answers 415 without one)', async () => {
+  test('the login start is a PUT with a JSON content type (MediaWiki answers 415 without one)', {
+    timeout: 10_000,
+  }, async () => {
     const [put] = await requestsDuring(() => client().startLogin(KENNY.name));
     assert.equal(put?.method, 'PUT');
     assert.equal(put?.headers['content-type'], 'application/json');
@@ -125,7 +129,7 @@ describe('login', () => {
     assert.equal(put?.headers.cookie, undefined, 'a new client sends no cookie');
   });
 
-  test('a malformed username is refused before any request', async () => {
+  test('a malformed username is refused before any request', { timeout: 10_000 }, async () => {
     const soa2 = client();
     for (const name of ['ab', 'a'.repeat(21), 'has space', 'dot.ted', 'ünï', '', '../x']) {
       const sent = await requestsDuring(() =>
@@ -140,7 +144,9 @@ describe('login', () => {
     await assert.rejects(soa2.startLogin(42 as unknown as string), TypeError);
   });
 
-  test('an unknown Scratch user: NOT_FOUND, from the 200 with username null', async () => {
+  test('an unknown Scratch user: NOT_FOUND, from the 200 with username null', {
+    timeout: 10_000,
+  }, async () => {
     const error = await rejection(client().startLogin('Nobody_Here_42'));
     assert.equal(error.code, 'NOT_FOUND');
     assert.equal(error.status, 404);
@@ -148,7 +154,9 @@ describe('login', () => {
     assert.match(error.message, /Scratch has no user named "Nobody_Here_42"/);
   });
 
-  test('an unknown Scratch user: NOT_FOUND, from the documented 404 too', async () => {
+  test('an unknown Scratch user: NOT_FOUND, from the documented 404 too', {
+    timeout: 10_000,
+  }, async () => {
     const server = await listen((_req, res) => {
       res.writeHead(404, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ httpCode: 404, httpReason: 'Not Found' }));
@@ -163,7 +171,9 @@ describe('login', () => {
     assert.match(error.message, /Scratch has no user named "Nobody_Here_42"/);
   });
 
-  test('a CSRF token older than 30 minutes: LOGIN_NOT_VERIFIED saying the login is too old', async () => {
+  test('a CSRF token older than 30 minutes: LOGIN_NOT_VERIFIED saying the login is too old', {
+    timeout: 10_000,
+  }, async () => {
     const soa2 = client();
     const challenge = await soa2.startLogin(KENNY.name);
     fake.postComment(KENNY.name, challenge.code);
@@ -177,13 +187,13 @@ describe('login', () => {
     assert.equal(await soa2.finishLogin(), KENNY.name);
   });
 
-  test('finishLogin without a started login is a TypeError', async () => {
+  test('finishLogin without a started login is a TypeError', { timeout: 10_000 }, async () => {
     await assert.rejects(client().finishLogin(), /no login to finish: call startLogin/);
   });
 });
 
 describe('applications', () => {
-  test('create, list, get, update, reset the secret, delete', async () => {
+  test('create, list, get, update, reset the secret, delete', { timeout: 10_000 }, async () => {
     const soa2 = await loggedIn();
     const [put] = await requestsDuring(() => soa2.createApplication());
     assert.deepEqual(JSON.parse(put?.body ?? ''), { app_name: null, redirect_uris: null });
@@ -233,7 +243,7 @@ describe('applications', () => {
     assert.ok(!(await soa2.listApplications()).some((a) => a.client_id === app.client_id));
   });
 
-  test('flags: constants and helpers on what SOA2 answers', async () => {
+  test('flags: constants and helpers on what SOA2 answers', { timeout: 10_000 }, async () => {
     const soa2 = await loggedIn();
     const unnamed = await soa2.createApplication({ app_name: null });
     assert.equal(isNameApproved(unnamed), true, 'no name: nothing to moderate');
@@ -247,7 +257,9 @@ describe('applications', () => {
     assert.deepEqual(flagNames(0), []);
   });
 
-  test("an unknown application or someone else's: NOT_FOUND for get, update, reset and delete", async () => {
+  test("an unknown application or someone else's: NOT_FOUND for get, update, reset and delete", {
+    timeout: 10_000,
+  }, async () => {
     const mine = await loggedIn(OTHER);
     const theirs = await (await loggedIn()).createApplication({ app_name: 'Not yours' });
     for (const id of [theirs.client_id, DEFAULT_SOA2_CLIENT.clientId, 5]) {
@@ -267,7 +279,9 @@ describe('applications', () => {
     }
   });
 
-  test('bad input is refused before any request, saying what is wrong', async () => {
+  test('bad input is refused before any request, saying what is wrong', {
+    timeout: 10_000,
+  }, async () => {
     const soa2 = await loggedIn();
     const cases: Array<[string, () => Promise<unknown>, RegExp]> = [
       [
@@ -311,7 +325,7 @@ describe('applications', () => {
 });
 
 describe('the session', () => {
-  test('not logged in: NOT_LOGGED_IN without a request', async () => {
+  test('not logged in: NOT_LOGGED_IN without a request', { timeout: 10_000 }, async () => {
     const soa2 = client();
     const sent = await requestsDuring(async () => {
       const error = await rejection(soa2.listApplications());
@@ -322,7 +336,9 @@ describe('the session', () => {
     assert.equal(sent.length, 0);
   });
 
-  test('a session SOA2 no longer knows: its 401 becomes NOT_LOGGED_IN', async () => {
+  test('a session SOA2 no longer knows: its 401 becomes NOT_LOGGED_IN', {
+    timeout: 10_000,
+  }, async () => {
     const soa2 = client({
       session: {
         apiURL: fake.apiURL,
@@ -338,7 +354,9 @@ describe('the session', () => {
     assert.equal(soa2.username, null, 'whoever we thought was logged in is not');
   });
 
-  test('an expired session cookie is not sent: NOT_LOGGED_IN says when it expired', async () => {
+  test('an expired session cookie is not sent: NOT_LOGGED_IN says when it expired', {
+    timeout: 10_000,
+  }, async () => {
     const soa2 = await loggedIn();
     const expiry = soa2.sessionExpiresAt() ?? 0;
     now = expiry + 1000;
@@ -355,7 +373,9 @@ describe('the session', () => {
     assert.deepEqual(soa2.session.cookies, [], 'an exported session drops it');
   });
 
-  test('exported and restored (through JSON) it keeps working; logout forgets it', async () => {
+  test('exported and restored (through JSON) it keeps working; logout forgets it', {
+    timeout: 10_000,
+  }, async () => {
     const first = await loggedIn();
     const app = await first.createApplication({ app_name: 'Kept' });
     const saved = JSON.parse(JSON.stringify(first.session));
@@ -384,7 +404,9 @@ describe('the session', () => {
     );
   });
 
-  test('cookies: Max-Age wins over Expires, Max-Age=0 and past Expires delete, others are kept', async () => {
+  test('cookies: Max-Age wins over Expires, Max-Age=0 and past Expires delete, others are kept', {
+    timeout: 10_000,
+  }, async () => {
     const seen: Array<string | undefined> = [];
     const answers: string[][] = [
       [
@@ -429,7 +451,9 @@ describe('the session', () => {
 });
 
 describe('answers SOA2 does not document', () => {
-  test('a malformed application is PROVIDER_BAD_RESPONSE, without the secret in the excerpt', async () => {
+  test('a malformed application is PROVIDER_BAD_RESPONSE, without the secret in the excerpt', {
+    timeout: 10_000,
+  }, async () => {
     const secret = 'ab'.repeat(64);
     const server = await listen((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -450,7 +474,9 @@ describe('answers SOA2 does not document', () => {
     assert.ok(!JSON.stringify({ ...error, message: error.message }).includes(secret));
   });
 
-  test('a 500 is PROVIDER_ERROR; an unreachable API is PROVIDER_UNREACHABLE', async () => {
+  test('a 500 is PROVIDER_ERROR; an unreachable API is PROVIDER_UNREACHABLE', {
+    timeout: 10_000,
+  }, async () => {
     const server = await listen((_req, res) => {
       res.writeHead(500, { 'Content-Type': 'text/html' });
       res.end('<h1>Internal error</h1>');
@@ -470,7 +496,9 @@ describe('answers SOA2 does not document', () => {
 });
 
 describe('an application registered with the client', () => {
-  test('serves a full login with the strategy; deleting it ends the tokens', async () => {
+  test('serves a full login with the strategy; deleting it ends the tokens', {
+    timeout: 10_000,
+  }, async () => {
     const soa2 = await loggedIn();
     const registered = await soa2.createApplication({ app_name: 'Registered by code' });
     let seen: { accessToken: string; profile: Soa2Profile } | undefined;

@@ -60,7 +60,9 @@ async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
 }
 
 describe('Soa2Client against the fake', () => {
-  test('exchange, profile, then refresh: same refresh token, new access token', async () => {
+  test('exchange, profile, then refresh: same refresh token, new access token', {
+    timeout: 10_000,
+  }, async () => {
     now = Date.now();
     const soa2 = client();
     const first = await soa2.exchangeCode(await newCode());
@@ -89,7 +91,7 @@ describe('Soa2Client against the fake', () => {
     });
   });
 
-  test('410: an expired refresh token says to log in again', async () => {
+  test('410: an expired refresh token says to log in again', { timeout: 10_000 }, async () => {
     now = Date.now();
     const soa2 = client();
     const tokens = await soa2.exchangeCode(await newCode());
@@ -103,7 +105,7 @@ describe('Soa2Client against the fake', () => {
     assert.ok(!error.message.includes(SECRET));
   });
 
-  test('access tokens expire after 24 hours', async () => {
+  test('access tokens expire after 24 hours', { timeout: 10_000 }, async () => {
     now = Date.now();
     const soa2 = client();
     const tokens = await soa2.exchangeCode(await newCode());
@@ -114,7 +116,9 @@ describe('Soa2Client against the fake', () => {
     assert.equal(error.code, 'TOKEN_REJECTED');
   });
 
-  test('a new login of the same user replaces the earlier tokens (404 on refresh)', async () => {
+  test('a new login of the same user replaces the earlier tokens (404 on refresh)', {
+    timeout: 10_000,
+  }, async () => {
     now = Date.now();
     const soa2 = client();
     const firstDevice = await soa2.exchangeCode(await newCode(GONE.id));
@@ -126,7 +130,7 @@ describe('Soa2Client against the fake', () => {
     assert.equal(profile.authoritative, false, 'this user answers 203');
   });
 
-  test('401 on refresh with the wrong secret', async () => {
+  test('401 on refresh with the wrong secret', { timeout: 10_000 }, async () => {
     now = Date.now();
     const tokens = await client().exchangeCode(await newCode());
     const error = await rejection(
@@ -135,7 +139,9 @@ describe('Soa2Client against the fake', () => {
     assert.equal(error.code, 'CLIENT_REJECTED');
   });
 
-  test('the strategy exposes the client it logs in with, for refreshing kept tokens', async () => {
+  test('the strategy exposes the client it logs in with, for refreshing kept tokens', {
+    timeout: 10_000,
+  }, async () => {
     now = Date.now();
     const strategy = new Strategy(
       { clientID: String(CLIENT_ID), clientSecret: SECRET, baseURL: fake.url },
@@ -147,7 +153,7 @@ describe('Soa2Client against the fake', () => {
     assert.equal(refreshed.refresh_token, tokens.refresh_token);
   });
 
-  test('an injected fetch carries every request', async () => {
+  test('an injected fetch carries every request', { timeout: 10_000 }, async () => {
     now = Date.now();
     const seen: string[] = [];
     const observed: FetchLike = (input, init) => {

@@ -55,7 +55,7 @@ async function appAgainst(
 }
 
 describe('what SOA2 itself answers', () => {
-  test('401: rejected client credentials', async () => {
+  test('401: rejected client credentials', { timeout: 10_000 }, async () => {
     const wrongSecret = 'f'.repeat(128);
     const testApp = await app({ clientSecret: wrongSecret });
     const browser = new Browser();
@@ -77,7 +77,7 @@ describe('what SOA2 itself answers', () => {
     assert.equal(thrown.provider, 'soa2');
   });
 
-  test('404: a code that was already used', async () => {
+  test('404: a code that was already used', { timeout: 10_000 }, async () => {
     const testApp = await app();
     const browser = new Browser();
     const consent = await browser.get(`${testApp.url}/login/soa2`);
@@ -132,27 +132,33 @@ describe('what a scripted stand-in answers', () => {
       appStatus: 500,
     },
   ];
-  const messages = new Set<string>();
+  /** One login against a stand-in answering the code exchange with `status`: the app's error. */
+  async function errorFor(status: number, reason: string) {
+    const { testApp, provider } = await appAgainst({ tokens: soa2Error(status, reason) });
+    const page = await callbackWithCode(testApp);
+    assertNoSecrets(page);
+    assert.deepEqual(provider.hits, ['POST /api/tokens'], 'the profile is not requested');
+    await testApp.assertOneActionEach();
+    return { page, error: appError(page) };
+  }
   for (const { status, reason, code, message, appStatus } of cases) {
-    test(`${status}: ${code}`, async () => {
-      const { testApp, provider } = await appAgainst({ tokens: soa2Error(status, reason) });
-      const page = await callbackWithCode(testApp);
+    test(`${status}: ${code}`, { timeout: 10_000 }, async () => {
+      const { page, error } = await errorFor(status, reason);
       assert.equal(page.status, appStatus);
-      const error = appError(page);
       assert.equal(error.code, code);
       assert.match(error.message, message);
       assert.match(error.message, new RegExp(`HTTP ${status} ${reason}`));
-      messages.add(error.message);
-      assertNoSecrets(page);
-      assert.deepEqual(provider.hits, ['POST /api/tokens'], 'the profile is not requested');
-      await testApp.assertOneActionEach();
     });
   }
-  test('each of those errors reads differently', () => {
+  // On its own: it gets every message itself, whichever tests ran before it.
+  test('each of those errors reads differently', { timeout: 20_000 }, async () => {
+    const messages = new Set<string>();
+    for (const { status, reason } of cases)
+      messages.add((await errorFor(status, reason)).error.message);
     assert.equal(messages.size, cases.length);
   });
 
-  test('a token endpoint that never answers times out', async () => {
+  test('a token endpoint that never answers times out', { timeout: 10_000 }, async () => {
     const { testApp } = await appAgainst({ tokens: () => {} }, { timeout: 300 });
     const started = Date.now();
     const page = await callbackWithCode(testApp);
@@ -167,7 +173,7 @@ describe('what a scripted stand-in answers', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a profile endpoint that never answers times out', async () => {
+  test('a profile endpoint that never answers times out', { timeout: 10_000 }, async () => {
     const { testApp } = await appAgainst(
       {
         tokens: (_req, res) => {
@@ -185,7 +191,9 @@ describe('what a scripted stand-in answers', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('an HTML page instead of tokens is garbage, quoted in a short excerpt', async () => {
+  test('an HTML page instead of tokens is garbage, quoted in a short excerpt', {
+    timeout: 10_000,
+  }, async () => {
     const { testApp } = await appAgainst({
       tokens: (_req, res) => {
         res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -202,7 +210,9 @@ describe('what a scripted stand-in answers', () => {
     assert.match(thrown.bodyExcerpt ?? '', /MediaWiki maintenance/);
   });
 
-  test('a token answer with a token but no expiries is garbage, and the token is not quoted', async () => {
+  test('a token answer with a token but no expiries is garbage, and the token is not quoted', {
+    timeout: 10_000,
+  }, async () => {
     const leaked = 'e'.repeat(128);
     const { testApp } = await appAgainst({
       tokens: (_req, res) => {
@@ -218,7 +228,7 @@ describe('what a scripted stand-in answers', () => {
     assert.ok(!(thrown.bodyExcerpt ?? '').includes(leaked));
   });
 
-  test('a 502 from the host is a provider error', async () => {
+  test('a 502 from the host is a provider error', { timeout: 10_000 }, async () => {
     const { testApp } = await appAgainst({
       tokens: (_req, res) => {
         res.writeHead(502, { 'Content-Type': 'text/html' });
@@ -233,7 +243,7 @@ describe('what a scripted stand-in answers', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a redirect (to a login page) is reported, not followed', async () => {
+  test('a redirect (to a login page) is reported, not followed', { timeout: 10_000 }, async () => {
     const { testApp, provider } = await appAgainst({
       tokens: (_req, res) => {
         res.writeHead(302, { Location: '/wiki/Special:UserLogin' });
@@ -248,7 +258,9 @@ describe('what a scripted stand-in answers', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a profile without user_id is garbage; a 401 profile is a rejected token', async () => {
+  test('a profile without user_id is garbage; a 401 profile is a rejected token', {
+    timeout: 10_000,
+  }, async () => {
     const tokens = (_req: unknown, res: import('node:http').ServerResponse) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(tokenAnswer()));
@@ -275,7 +287,7 @@ describe('what a scripted stand-in answers', () => {
     await rejected.testApp.assertOneActionEach();
   });
 
-  test('an unreachable SOA2 is reported as such', async () => {
+  test('an unreachable SOA2 is reported as such', { timeout: 10_000 }, async () => {
     const closed = await listen((_req, res) => res.end());
     const apiURL = `${closed.url}/api`;
     await closed.close();

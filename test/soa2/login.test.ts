@@ -34,7 +34,7 @@ function requestsSince(mark: number) {
 }
 
 describe('login through the SOA2 fake', () => {
-  test('a full login signs the user in and keeps the session', async () => {
+  test('a full login signs the user in and keeps the session', { timeout: 10_000 }, async () => {
     const seen: Seen = {};
     const testApp = await app({}, recordingVerify(seen));
     const browser = new Browser();
@@ -91,7 +91,7 @@ describe('login through the SOA2 fake', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('the authorize URL is exactly what SOA2 expects', async () => {
+  test('the authorize URL is exactly what SOA2 expects', { timeout: 10_000 }, async () => {
     const testApp = await app();
     const url = await startLogin(new Browser(), testApp);
     const state = url.searchParams.get('state') ?? '';
@@ -107,7 +107,9 @@ describe('login through the SOA2 fake', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('the older index.php form of the authorize URL keeps its title parameter', async () => {
+  test('the older index.php form of the authorize URL keeps its title parameter', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app({
       authorizationURL: `${suite.fake.url}/w/index.php?title=Special:ScratchOAuth2/authorize`,
     });
@@ -120,7 +122,9 @@ describe('login through the SOA2 fake', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a user whose Scratch profile is gone (203) logs in with authoritative === false', async () => {
+  test('a user whose Scratch profile is gone (203) logs in with authoritative === false', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app();
     const done = await login(new Browser(), testApp, GONE.id);
     assert.equal(done.status, 200, done.text);
@@ -131,7 +135,9 @@ describe('login through the SOA2 fake', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('verify receives params with expiries, scopes and a computed expires_in', async () => {
+  test('verify receives params with expiries, scopes and a computed expires_in', {
+    timeout: 10_000,
+  }, async () => {
     const seen: Seen = {};
     const testApp = await app({}, recordingVerify(seen));
     await login(new Browser(), testApp);
@@ -151,7 +157,9 @@ describe('login through the SOA2 fake', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('app state (a return-to path) comes back as req.authInfo.state', async () => {
+  test('app state (a return-to path) comes back as req.authInfo.state', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app();
     const browser = new Browser();
     const consent = await browser.get(`${testApp.url}/login/soa2?returnTo=/settings`);
@@ -167,7 +175,9 @@ describe('state and callback checks', () => {
     return json<{ messages: string[] }>(failed).messages;
   }
 
-  test('a callback without state fails with 403 and never reaches SOA2', async () => {
+  test('a callback without state fails with 403 and never reaches SOA2', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app();
     const browser = new Browser();
     await startLogin(browser, testApp);
@@ -184,7 +194,7 @@ describe('state and callback checks', () => {
     assert.equal(failure?.last?.[1], 403);
   });
 
-  test('a wrong state fails with 403 and never reaches SOA2', async () => {
+  test('a wrong state fails with 403 and never reaches SOA2', { timeout: 10_000 }, async () => {
     const testApp = await app();
     const browser = new Browser();
     await startLogin(browser, testApp);
@@ -199,7 +209,9 @@ describe('state and callback checks', () => {
     assert.equal(failure?.last?.[1], 403);
   });
 
-  test('a replayed callback fails: the state was used up by the first one', async () => {
+  test('a replayed callback fails: the state was used up by the first one', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app();
     const browser = new Browser();
     const first = await login(browser, testApp);
@@ -217,7 +229,9 @@ describe('state and callback checks', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a callback carried to another browser fails (login CSRF)', async () => {
+  test('a callback carried to another browser fails (login CSRF)', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app();
     const victim = new Browser();
     const attacker = new Browser();
@@ -230,7 +244,9 @@ describe('state and callback checks', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('duplicated, malformed or oversized parameters fail with 400 before anything else', async () => {
+  test('duplicated, malformed or oversized parameters fail with 400 before anything else', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app();
     const browser = new Browser();
     const url = await startLogin(browser, testApp);
@@ -259,7 +275,9 @@ describe('state and callback checks', () => {
     assert.equal(json(done).user.id, KENNY.id);
   });
 
-  test('state: false still sends a random state (SOA2 requires one) and does not check it', async () => {
+  test('state: false still sends a random state (SOA2 requires one) and does not check it', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app({ state: false });
     const browser = new Browser();
     const first = await startLogin(browser, testApp);
@@ -274,7 +292,7 @@ describe('state and callback checks', () => {
 });
 
 describe('without a session', () => {
-  test('starting a login says a session middleware is needed', async () => {
+  test('starting a login says a session middleware is needed', { timeout: 10_000 }, async () => {
     const strategy = new Strategy(
       { clientID: CLIENT_ID, clientSecret: SECRET, baseURL: suite.fake.url },
       (_a, _r, profile, done) => done(null, profile),
@@ -291,7 +309,9 @@ describe('without a session', () => {
 });
 
 describe('paste-the-code mode (no callbackURL)', () => {
-  test('the code shown by SOA2, pasted into a form with the state, logs the user in', async () => {
+  test('the code shown by SOA2, pasted into a form with the state, logs the user in', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app({ callbackURL: undefined });
     const browser = new Browser();
     const authorize = await startLogin(browser, testApp);
@@ -315,7 +335,9 @@ describe('paste-the-code mode (no callbackURL)', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a pasted code without the state of this session is refused', async () => {
+  test('a pasted code without the state of this session is refused', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app({ callbackURL: undefined });
     const browser = new Browser();
     const authorize = await startLogin(browser, testApp);
@@ -327,7 +349,9 @@ describe('paste-the-code mode (no callbackURL)', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('authorizationRequest() prepares a login for a paste page without redirecting', async () => {
+  test('authorizationRequest() prepares a login for a paste page without redirecting', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app({ callbackURL: undefined });
     const req = { session: {} } as unknown as Request;
     const { url, state } = await testApp.strategy.authorizationRequest(req, {

@@ -36,7 +36,9 @@ async function failedMessages(browser: Browser, testApp: TestApp): Promise<strin
 }
 
 describe('verify forms', () => {
-  test('an async verify that rejects becomes an error answer, not a hang or a crash', async () => {
+  test('an async verify that rejects becomes an error answer, not a hang or a crash', {
+    timeout: 10_000,
+  }, async () => {
     const tracker = trackProcessErrors();
     try {
       const testApp = await app(async (_accessToken, _refreshToken, profile) => {
@@ -54,7 +56,9 @@ describe('verify forms', () => {
     }
   });
 
-  test('an async verify returning the user logs in; returning false fails', async () => {
+  test('an async verify returning the user logs in; returning false fails', {
+    timeout: 10_000,
+  }, async () => {
     const allowed = await app(async (_a, _r, profile) => ({ scratcher: profile.username }));
     const ok = await login(new Browser(), allowed);
     assert.deepEqual(json(ok).user, { scratcher: KENNY.name });
@@ -69,7 +73,7 @@ describe('verify forms', () => {
     assert.deepEqual(callback?.actions, ['fail']);
   });
 
-  test('done(null, false, { message }) fails with that message', async () => {
+  test('done(null, false, { message }) fails with that message', { timeout: 10_000 }, async () => {
     const testApp = await app((_a, _r, profile, done) =>
       done(null, false, { message: `${profile.username} is not on the guest list` }),
     );
@@ -81,7 +85,7 @@ describe('verify forms', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a verify that throws synchronously becomes an error', async () => {
+  test('a verify that throws synchronously becomes an error', { timeout: 10_000 }, async () => {
     const testApp = await app(() => {
       throw new Error('bug in verify');
     });
@@ -91,7 +95,7 @@ describe('verify forms', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('a verify calling done twice still ends in one action', async () => {
+  test('a verify calling done twice still ends in one action', { timeout: 10_000 }, async () => {
     const testApp = await app((_a, _r, profile, done) => {
       done(null, { id: profile.id });
       done(new Error('second call'));
@@ -101,7 +105,7 @@ describe('verify forms', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('passReqToCallback puts the request first', async () => {
+  test('passReqToCallback puts the request first', { timeout: 10_000 }, async () => {
     let sawSession = false;
     const strategy = new Strategy(
       {
@@ -129,7 +133,7 @@ describe('verify forms', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('with passReqToCallback, six parameters get params', async () => {
+  test('with passReqToCallback, six parameters get params', { timeout: 10_000 }, async () => {
     let seen: Soa2TokenParams | undefined;
     const strategy = new Strategy(
       {
@@ -163,7 +167,9 @@ describe('verify forms', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('skipUserProfile: no GET /user, and verify gets no profile', async () => {
+  test('skipUserProfile: no GET /user, and verify gets no profile', {
+    timeout: 10_000,
+  }, async () => {
     let profileSeen: unknown = 'not called';
     const testApp = await app(
       (_a, _r, profile, done) => {
@@ -182,7 +188,9 @@ describe('verify forms', () => {
     await testApp.assertOneActionEach();
   });
 
-  test('skipUserProfile as a callback that errs ends in one error', async () => {
+  test('skipUserProfile as a callback that errs ends in one error', {
+    timeout: 10_000,
+  }, async () => {
     const testApp = await app((_a, _r, profile, done) => done(null, profile), {
       skipUserProfile: (_accessToken, done) => done(new Error('cannot decide')),
     });

@@ -22,11 +22,18 @@ import {
   privatePage,
 } from './pages.js';
 import { localPath, safeReturnTo } from './return-to.js';
+import { memorySessionStore } from './session-store.js';
 import { type AppUser, userFromExbo, userFromSoa2 } from './user.js';
 
 /** Our session cookie's name: distinct from anything a provider (or the local fakes) sets. */
 export const SESSION_COOKIE = 'example_login.sid';
+/** How long a signed-in session lasts. */
 const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
+/**
+ * How long a started login may take (both strategies' `stateMaxAge`), and so how long a session
+ * that only holds a started login lives: an abandoned login is gone after an hour, not eight.
+ */
+const LOGIN_MAX_AGE_MS = 60 * 60 * 1000;
 
 /** Strategy names, as given to passport.use() and passport.authenticate(). */
 const EXBO = 'exbo';
@@ -37,9 +44,18 @@ const SOA2_PASTE = 'soa2-paste';
 export interface AppOptions {
   /**
    * Where sessions are kept (see session-store.ts): a shared store such as Redis when several
-   * instances serve the app. Default: express-session's MemoryStore, for a single process.
+   * instances serve the app. Default: a bounded memory store, for a single process.
    */
   sessionStore?: Store | undefined;
+}
+
+/**
+ * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` for the real providers, so `HTTPS_PROXY=… npm start`
+ * works on a network that only lets traffic out through a proxy; none in demo mode, whose fakes
+ * run on this machine (a company proxy cannot reach them).
+ */
+function outboundProxy(config: AppConfig): 'env' | false {
+  return config.demo ? false : 'env';
 }
 
 export function createApp(config: AppConfig, options: AppOptions = {}): express.Express {
@@ -56,6 +72,8 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
           clientID: config.exbo.clientID,
           clientSecret: config.exbo.clientSecret,
           callbackURL: config.exbo.callbackURL,
+          stateMaxAge: LOGIN_MAX_AGE_MS,
+          proxy: outboundProxy(config),
           ...(config.exbo.baseURL && { baseURL: config.exbo.baseURL }),
         },
         // The tokens are not kept: this app only needs to know who logged in (see user.ts).
@@ -70,6 +88,8 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
     const options = {
       clientID: soa2.clientID,
       clientSecret: soa2.clientSecret,
+      stateMaxAge: LOGIN_MAX_AGE_MS,
+      proxy: outboundProxy(config),
       ...(soa2.baseURL && { baseURL: soa2.baseURL }),
       ...(soa2.authorizationURL && { authorizationURL: soa2.authorizationURL }),
       ...(soa2.apiURL && { apiURL: soa2.apiURL }),
@@ -105,9 +125,10 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      // Without a store: the MemoryStore, which forgets everyone on restart and is not shared
-      // between processes. server.ts passes a Redis store when REDIS_URL is set.
-      ...(options.sessionStore && { store: options.sessionStore }),
+      // Without a store: memory (bounded and pruned, see session-store.ts), which forgets everyone
+      // on restart and is not shared between processes. server.ts passes a Redis store when
+      // REDIS_URL is set.
+      store: options.sessionStore ?? memorySessionStore(),
       resave: false,
       saveUninitialized: false,
       cookie: {
@@ -116,6 +137,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
         // cross-site POSTs or from other sites' frames and scripts.
         sameSite: 'lax',
         secure: config.secureCookies,
+        // A session that signs in is a new one (req.login regenerates it), created with this.
         maxAge: SESSION_MAX_AGE_MS,
       },
     }),
@@ -139,6 +161,15 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
     res.send(loginPage(context(req), returnTo));
   });
 
+  /**
+   * A visitor's session that is about to hold only a started login lives as long as the login may
+   * take (express-session stores each session with its own cookie's maxAge, and the store expires
+   * it then). A signed-in user starting another login keeps their session's lifetime.
+   */
+  const expireWithLogin = (req: Request) => {
+    if (!req.user) req.session.cookie.maxAge = LOGIN_MAX_AGE_MS;
+  };
+
   const requireLogin: RequestHandler = (req, res, next) => {
     if (req.user) return next();
     res.redirect(303, `/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
@@ -157,6 +188,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
     (name: string): RequestHandler =>
     (req, res, next) => {
       const returnTo = localPath(req.query.returnTo);
+      expireWithLogin(req);
       // @types/passport types `state` as a string; passport-oauth2-style strategies take an object.
       const options = { state: returnTo ? { returnTo } : {} } as unknown as AuthenticateOptions;
       passport.authenticate(name, options)(req, res, next);
@@ -203,6 +235,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): express.
     // the code; the form posts the code with this login's state.
     app.get('/auth/soa2-paste', async (req, res) => {
       const returnTo = localPath(req.query.returnTo);
+      expireWithLogin(req);
       const login = await strategy.authorizationRequest(req, {
         state: returnTo ? { returnTo } : {},
       });

@@ -100,7 +100,8 @@ export function explainError(err: unknown, provider: ProviderKey): LoginProblem 
         text: `${label} no longer accepts this login (it was already used or took too long). Please log in again.`,
       };
     default:
-      // CLIENT_REJECTED, REQUEST_REJECTED, SCOPE_MISMATCH, SESSION_REQUIRED, AUTHORIZATION_ERROR:
+      // CLIENT_REJECTED, REQUEST_REJECTED, SCOPE_MISMATCH, SESSION_REQUIRED, AUTHORIZATION_ERROR,
+      // PROXY_AUTH_REQUIRED (the outbound proxy wants other credentials):
       // nothing the user can fix; the site's settings or code need attention.
       return {
         status: err.status,

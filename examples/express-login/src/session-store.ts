@@ -1,5 +1,5 @@
 /**
- * Where sessions live: in Redis when REDIS_URL is set, in express-session's MemoryStore otherwise.
+ * Where sessions live: in Redis when REDIS_URL is set, in a bounded memory store otherwise.
  *
  * The MemoryStore is fine for one process, but it forgets everyone on restart and each process has
  * its own. Behind a load balancer a login that starts on one instance (the pending login's state is
@@ -8,7 +8,8 @@
  * write the same sessions. Redis (through connect-redis and the node-redis client) does that.
  */
 import { RedisStore } from 'connect-redis';
-import type { Store } from 'express-session';
+import session, { type Store } from 'express-session';
+import createMemoryStore from 'memorystore';
 import { createClient } from 'redis';
 
 /** Prefix of this app's session keys, so the same Redis can serve other things too. */
@@ -20,8 +21,27 @@ const CONNECT_TIMEOUT_MS = 5000;
 /** Longest wait between reconnection attempts once the app is running. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
+/** Most sessions the memory store keeps; beyond that the least recently used one is dropped. */
+export const MEMORY_STORE_MAX_SESSIONS = 10_000;
+/** How often the memory store deletes expired sessions. */
+const MEMORY_STORE_PRUNE_MS = 5 * 60 * 1000;
+
+/**
+ * The store without Redis: memorystore (maintained, an LRU cache under express-session's Store
+ * API), not express-session's own MemoryStore, which never deletes an expired session and has no
+ * size limit (its docs say it is not for production). Every session expires with its own cookie's
+ * maxAge, expired ones are pruned every few minutes, and at most
+ * {@link MEMORY_STORE_MAX_SESSIONS} are kept, so a flood of abandoned login starts cannot grow
+ * the process without bound (it can push out the least recently used sessions: one process with
+ * sessions in memory is a demo or a small deployment; use REDIS_URL beyond that).
+ */
+export function memorySessionStore(): Store {
+  const MemoryStore = createMemoryStore(session);
+  return new MemoryStore({ checkPeriod: MEMORY_STORE_PRUNE_MS, max: MEMORY_STORE_MAX_SESSIONS });
+}
+
 export interface SessionStore {
-  /** For express-session's `store` option; `undefined` means its own MemoryStore. */
+  /** For express-session's `store` option; `undefined` means {@link memorySessionStore}. */
   store: Store | undefined;
   /** For the start-up message: `memory`, or the Redis address without any password. */
   description: string;

@@ -7,6 +7,8 @@
  * `message` is for people and never contains a secret or a token.
  */
 
+import { redactCause, redactSecrets } from './redact.js';
+
 /** Stable codes: part of the public API. */
 export type OAuthErrorCode =
   /**
@@ -14,6 +16,11 @@ export type OAuthErrorCode =
    * answer was broken off mid-body (`upstreamStatus` is then set).
    */
   | 'PROVIDER_UNREACHABLE'
+  /**
+   * The outbound proxy asked for credentials (HTTP 407, or 401 to `CONNECT`): the `proxy` URL (or `HTTPS_PROXY`) has no
+   * user and password, or wrong ones. A configuration problem: retrying cannot help.
+   */
+  | 'PROXY_AUTH_REQUIRED'
   /** No complete answer within the configured `timeout`. */
   | 'PROVIDER_TIMEOUT'
   /** An answer we cannot use: not JSON, a redirect, an HTML error page, a required field missing. */
@@ -65,6 +72,7 @@ export type OAuthErrorCode =
 /** The HTTP status our app should answer with, per code (never the provider's status). */
 const APP_STATUS: Record<OAuthErrorCode, number> = {
   PROVIDER_UNREACHABLE: 502,
+  PROXY_AUTH_REQUIRED: 500,
   PROVIDER_TIMEOUT: 504,
   PROVIDER_BAD_RESPONSE: 502,
   PROVIDER_ERROR: 502,
@@ -102,6 +110,12 @@ export interface OAuthErrorDetails {
   retryAfter?: number;
   /** The underlying error (network failures, aborted requests). */
   cause?: unknown;
+  /**
+   * Values that must appear nowhere in the error: removed from the message, every detail above
+   * and the cause, then forgotten (never stored). Give `answerSecrets(body, sent)` (redact.ts):
+   * what we sent and every token the provider's answer holds.
+   */
+  redact?: readonly (string | undefined)[];
 }
 
 /**
@@ -124,19 +138,25 @@ export class OAuthError extends Error {
   declare readonly retryAfter?: number;
 
   constructor(code: OAuthErrorCode, message: string, details: OAuthErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const hidden = details.redact ?? [];
+    const clean = (text: string) => redactSecrets(text, hidden);
+    // Redacted before super(): the stack captured there repeats the message.
+    super(
+      clean(message),
+      details.cause === undefined ? undefined : { cause: redactCause(details.cause, hidden) },
+    );
     this.code = code;
     this.status = APP_STATUS[code];
     this.provider = details.provider;
     // Only the fields that are set, so logged errors stay short (hence `declare` above: a class
     // field would exist as `undefined` on every instance).
     if (details.upstreamStatus !== undefined) this.upstreamStatus = details.upstreamStatus;
-    if (details.providerError !== undefined) this.providerError = details.providerError;
+    if (details.providerError !== undefined) this.providerError = clean(details.providerError);
     if (details.providerDescription !== undefined) {
-      this.providerDescription = details.providerDescription;
+      this.providerDescription = clean(details.providerDescription);
     }
-    if (details.providerReason !== undefined) this.providerReason = details.providerReason;
-    if (details.bodyExcerpt !== undefined) this.bodyExcerpt = details.bodyExcerpt;
+    if (details.providerReason !== undefined) this.providerReason = clean(details.providerReason);
+    if (details.bodyExcerpt !== undefined) this.bodyExcerpt = clean(details.bodyExcerpt);
     if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
   }
 }

@@ -6,8 +6,10 @@ export {
   resolveCallbackURL,
 } from './callback-request.js';
 export { callbackify } from './callbackify.js';
+export { traceLoginOutcome } from './debug-log.js';
 export { isOAuthError, OAuthError, type OAuthErrorCode, type OAuthErrorDetails } from './errors.js';
-export { bodyExcerpt, redactSecrets } from './redact.js';
+export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
+export { retryAfterSeconds } from './retry-after.js';
 export {
   newStateHandle,
   SessionStateStore,
@@ -20,6 +22,7 @@ export {
   type FetchLike,
   type HttpRequest,
   type HttpResponse,
+  type ProxyOption,
   Transport,
   type TransportOptions,
 } from './transport.js';

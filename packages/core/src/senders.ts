@@ -31,6 +31,8 @@ export interface Answer {
   /** Built only when asked for: the login path never reads them. */
   headers(): Headers;
   body: Uint8Array;
+  /** Whether a kept-alive connection carried it (`undefined` when the sender cannot tell). */
+  reused?: boolean | undefined;
 }
 
 /**
@@ -39,7 +41,14 @@ export interface Answer {
  * and collects the body under `exchange.maxBodyBytes`; it rejects with the raw network error (or a
  * `BodyTooLargeError`), which the Transport turns into an `OAuthError`.
  */
-export type Sender = (url: string, outgoing: Outgoing, exchange: Exchange) => Promise<Answer>;
+export interface Sender {
+  (url: string, outgoing: Outgoing, exchange: Exchange): Promise<Answer>;
+  /**
+   * The proxy (`host:port`) requests to `url` go through, for messages and the debug log;
+   * absent on senders that never use one.
+   */
+  via?(url: string): string | undefined;
+}
 
 /** Sends through an injected `fetch`, asking it not to follow redirects. */
 export function fetchSender(fetchImpl: FetchLike): Sender {
@@ -74,6 +83,8 @@ const IDLE_CONNECTION_MS = 30_000;
  */
 interface Target {
   send: typeof httpRequest;
+  /** The proxy this URL's requests pass through (proxy.ts), or `undefined`. */
+  via: string | undefined;
   agent: HttpAgent;
   protocol: string;
   hostname: string;
@@ -84,24 +95,36 @@ interface Target {
 /** Distinct URLs remembered per sender (the game API varies the path); beyond this, start over. */
 const MAX_TARGETS = 256;
 
+const AGENT_OPTIONS = { keepAlive: true, timeout: IDLE_CONNECTION_MS };
+
+/** Which agent carries a URL's requests, and through which proxy (proxy.ts makes these). */
+type Router = (url: URL) => { agent: HttpAgent; via: string | undefined };
+
 /**
  * Sends through `node:http` / `node:https` (which never follow redirects), keeping connections to
- * the provider alive between logins: one agent per scheme, per sender.
+ * the provider alive between logins: one agent per scheme, per sender. `route`, given only for a
+ * proxied transport, picks another agent (a tunnel through the proxy) per URL.
  */
-export function nodeHttpSender(): Sender {
+export function nodeHttpSender(
+  route?: (direct: Record<string, HttpAgent>) => Router,
+): Sender & { via(url: string): string | undefined } {
   const agents: Record<string, HttpAgent> = {
-    'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
-    'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
+    'http:': new HttpAgent(AGENT_OPTIONS),
+    'https:': new HttpsAgent(AGENT_OPTIONS),
   };
+  const router: Router = route
+    ? route(agents)
+    : (url) => ({ agent: agents[url.protocol] as HttpAgent, via: undefined });
   const targets = new Map<string, Target>();
   const targetOf = (url: string): Target => {
     let target = targets.get(url);
     if (target === undefined) {
       const parsed = new URL(url);
-      const agent = agents[parsed.protocol];
-      if (!agent) throw new TypeError(`unsupported protocol ${parsed.protocol}`);
+      if (!agents[parsed.protocol]) throw new TypeError(`unsupported protocol ${parsed.protocol}`);
+      const { agent, via } = router(parsed);
       target = {
         send: parsed.protocol === 'https:' ? httpsRequest : httpRequest,
+        via,
         agent,
         protocol: parsed.protocol,
         // URL keeps an IPv6 literal's brackets; node:http wants the bare address.
@@ -114,8 +137,8 @@ export function nodeHttpSender(): Sender {
     }
     return target;
   };
-  return (url, { method, headers, body }, exchange) =>
-    new Promise((resolve, reject) => {
+  const sender = (url: string, { method, headers, body }: Outgoing, exchange: Exchange) =>
+    new Promise<Answer>((resolve, reject) => {
       const { send, agent, protocol, hostname, port, path } = targetOf(url);
       const sized =
         body === undefined
@@ -140,6 +163,7 @@ export function nodeHttpSender(): Sender {
             status: exchange.status ?? 0,
             headers: () => headersOf(res),
             body: collected.bytes(),
+            reused: request.reusedSocket,
           }),
         );
         // A connection lost mid-body (reset, truncated, destroyed at the deadline) ends here.
@@ -155,6 +179,41 @@ export function nodeHttpSender(): Sender {
       exchange.onExpire(() => request.destroy(new Error('deadline passed')));
       request.end(body);
     });
+  return Object.assign(sender, {
+    via: (url: string) => {
+      try {
+        return targetOf(url).via;
+      } catch {
+        return undefined;
+      }
+    },
+  });
+}
+
+/**
+ * The `node:http` sender for a transport with a proxy: `option` is a proxy URL or `'env'` (then
+ * `env` holds the proxy variables as they were when the transport was made). proxy.ts is imported on that first request, so an app without
+ * a proxy never loads it; a broken proxy setting (a bad `HTTPS_PROXY`) fails every request with
+ * its message.
+ */
+export function proxiedSender(
+  option: string,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): Sender {
+  let ready: Promise<ReturnType<typeof nodeHttpSender>> | undefined;
+  let loaded: ReturnType<typeof nodeHttpSender> | undefined;
+  const send: Sender = async (url, outgoing, exchange) => {
+    ready ??= import('./proxy.js').then((proxy) => {
+      loaded = nodeHttpSender((direct) =>
+        proxy.proxyRouter(option, env, timeoutMs, direct, AGENT_OPTIONS),
+      );
+      return loaded;
+    });
+    return (await ready)(url, outgoing, exchange);
+  };
+  send.via = (url) => loaded?.via(url);
+  return send;
 }
 
 /** node:http's headers as a `Headers`; a value `Headers` refuses (Node's parser is laxer) is left out. */

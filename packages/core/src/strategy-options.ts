@@ -1,4 +1,4 @@
-import type { FetchLike } from './transport.js';
+import type { FetchLike, ProxyOption } from './transport.js';
 
 /** passport-oauth2's `skipUserProfile` forms: a boolean, `() => boolean`, `(accessToken, done)`. */
 export type SkipUserProfile =
@@ -18,6 +18,8 @@ export interface SharedStrategyOptions {
   timeout?: number | undefined;
   /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
   fetch?: FetchLike | undefined;
+  /** Outbound proxy: a URL, `false`, or `'env'` (default: HTTPS_PROXY / NO_PROXY). */
+  proxy?: ProxyOption | undefined;
   /** Skip loading the profile (verify then receives `undefined`). Default `false`. */
   skipUserProfile?: SkipUserProfile | undefined;
   /** Strategy name for `passport.authenticate(name)`; defaults to the provider's. */

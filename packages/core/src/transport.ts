@@ -7,12 +7,22 @@
  * `Accept: application/json`, the whole body decoded once as UTF-8, redirects never followed (a
  * redirect from an API is an answer we report, not a place to go), and a size cap on bodies. The
  * bytes go out through `node:http` with kept-alive connections, or through an injected `fetch`
- * (senders.ts says why not the global fetch by default).
+ * (senders.ts says why not the global fetch by default). With a `proxy`, `node:http` connections
+ * go through a CONNECT tunnel (proxy.ts). `NODE_DEBUG=passport-<provider>` logs every request
+ * (debug-log.ts).
  */
+import { type DebugLog, debugLogOf, pathWithoutQueryValues } from './debug-log.js';
 import { OAuthError } from './errors.js';
 import { BodyTooLargeError, Exchange } from './exchange.js';
-import { bodyExcerpt, redactSecrets } from './redact.js';
-import { type FetchLike, fetchSender, nodeHttpSender, type Sender } from './senders.js';
+import { answerSecrets, bodyExcerpt } from './redact.js';
+import {
+  type Answer,
+  type FetchLike,
+  fetchSender,
+  nodeHttpSender,
+  proxiedSender,
+  type Sender,
+} from './senders.js';
 
 export type { FetchLike } from './senders.js';
 
@@ -33,7 +43,26 @@ export interface TransportOptions {
   fetch?: FetchLike | undefined;
   /** Bodies longer than this are refused (bytes). Default 1 MiB. */
   maxBodyBytes?: number | undefined;
+  /**
+   * The outbound proxy: `'http://[user:password@]host:port'`, `false` for none, or `'env'`
+   * (the default) for `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, read when the transport is made.
+   * Ignored with `fetch` unless it is a URL, which is an error (the `fetch` carries its own).
+   */
+  proxy?: ProxyOption | undefined;
 }
+
+/** A proxy URL (`http://` only, with optional `user:password@`), `false`, or `'env'`. */
+export type ProxyOption = string | false;
+
+/** The variables `proxy: 'env'` reads, both letter cases (proxy.ts says how). */
+const PROXY_ENV_NAMES = [
+  'https_proxy',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'HTTP_PROXY',
+  'no_proxy',
+  'NO_PROXY',
+] as const;
 
 /** One request for {@link Transport.request}; give at most one of `form` and `json`. */
 export interface HttpRequest {
@@ -80,6 +109,7 @@ export class Transport {
   private readonly userAgent: string;
   private readonly maxBodyBytes: number;
   private readonly decoder = new TextDecoder('utf-8');
+  private readonly debug: DebugLog;
 
   constructor(options: TransportOptions) {
     const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
@@ -91,7 +121,8 @@ export class Transport {
     this.userAgent = options.userAgent;
     this.timeout = timeout;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.send = options.fetch ? fetchSender(options.fetch) : nodeHttpSender();
+    this.send = chooseSender(options, timeout);
+    this.debug = debugLogOf(this.provider);
   }
 
   /** Sends one request and reads the whole answer; throws only {@link OAuthError}. */
@@ -111,12 +142,25 @@ export class Transport {
     }
 
     const exchange = new Exchange(this.timeout, this.maxBodyBytes);
+    const started = this.debug.enabled ? performance.now() : 0;
     try {
       const answer = await this.send(req.url, { method: req.method, headers, body }, exchange);
+      if (this.debug.enabled) this.logAnswer(req, answer, started);
       const text = this.decoder.decode(answer.body);
-      return new ProviderAnswer(answer.status, text, parseJson(text), answer.headers);
+      const json = parseJson(text);
+      const problem = jsonShapeProblem(json);
+      if (problem !== undefined) {
+        throw new OAuthError(
+          'PROVIDER_BAD_RESPONSE',
+          `${this.providerLabel} answered ${req.purpose} with HTTP ${answer.status} and JSON ${problem}`,
+          { provider: this.provider, upstreamStatus: answer.status },
+        );
+      }
+      return new ProviderAnswer(answer.status, text, json, answer.headers);
     } catch (err) {
-      throw this.toOAuthError(err, req, exchange);
+      const error = err instanceof OAuthError ? err : this.toOAuthError(err, req, exchange);
+      if (this.debug.enabled) this.logFailure(req, error, started);
+      throw error;
     } finally {
       exchange.finish();
     }
@@ -142,8 +186,41 @@ export class Transport {
         provider: this.provider,
         upstreamStatus: res.status,
         bodyExcerpt: bodyExcerpt(res.text, secrets),
+        redact: answerSecrets(res.text, secrets),
       },
     );
+  }
+
+  /** One debug line per answer: what was asked, what came back, how long, over which connection. */
+  private logAnswer(req: HttpRequest, answer: Answer, started: number): void {
+    const type = answer.headers().get('content-type')?.split(';')[0] ?? 'no content type';
+    const connection =
+      answer.reused === undefined
+        ? 'through fetch'
+        : answer.reused
+          ? 'reused connection'
+          : 'new connection';
+    this.debug(
+      `${this.requestLine(req)} -> ${answer.status} ${type} ${answer.body.byteLength} bytes ` +
+        `${Math.round(performance.now() - started)} ms, ${connection}${this.viaText(req.url)}`,
+    );
+  }
+
+  private logFailure(req: HttpRequest, error: OAuthError, started: number): void {
+    this.debug(
+      `${this.requestLine(req)} -> failed after ${Math.round(performance.now() - started)} ms: ` +
+        `${error.code}: ${error.message}`,
+    );
+  }
+
+  private requestLine(req: HttpRequest): string {
+    return `${this.providerLabel} ${req.method} ${safeHost(req.url)}${pathWithoutQueryValues(req.url)} (${req.purpose})`;
+  }
+
+  /** `, via proxy host:port` or `, direct`: only for debug lines and errors. */
+  private viaText(url: string): string {
+    const via = this.send.via?.(url);
+    return via ? `, via proxy ${via}` : this.send.via ? ', direct' : '';
   }
 
   private toOAuthError(err: unknown, req: HttpRequest, exchange: Exchange): OAuthError {
@@ -157,29 +234,40 @@ export class Transport {
         { provider: this.provider, upstreamStatus: answeredStatus },
       );
     }
+    const proxy = proxyFailure(err);
+    const via = proxy?.proxy ?? this.send.via?.(req.url);
     const host = safeHost(req.url);
     const label = this.providerLabel;
+    const throughProxy = via ? ` through the proxy at ${via}` : '';
     const answered = answeredStatus !== undefined;
     const upstream = answered ? { upstreamStatus: answeredStatus } : {};
     if (exchange.expired) {
       return new OAuthError(
         'PROVIDER_TIMEOUT',
         answered
-          ? `${label} did not finish its answer to ${req.purpose} within ${this.timeout} ms (HTTP ${answeredStatus}, ${host})`
-          : `${label} did not answer ${req.purpose} within ${this.timeout} ms (${host})`,
+          ? `${label} did not finish its answer to ${req.purpose} within ${this.timeout} ms (HTTP ${answeredStatus}, ${host})${throughProxy}`
+          : `${label} did not answer ${req.purpose} within ${this.timeout} ms (${host})${throughProxy}`,
         { provider: this.provider, ...upstream },
+      );
+    }
+    if (proxy?.proxyStatus === 407 || proxy?.proxyStatus === 401) {
+      // Wrong or missing proxy credentials: retrying cannot help, the configuration must change.
+      // 407 is the standard answer; tinyproxy 1.11 answers a wrong password with 401, which to a
+      // CONNECT can only be about the proxy's own credentials (the provider was not reached).
+      return new OAuthError(
+        'PROXY_AUTH_REQUIRED',
+        `The proxy at ${proxy.proxy} refused ${req.purpose} to ${label} (${host}) with HTTP ${proxy.proxyStatus}: ` +
+          'its credentials are missing or wrong (give them in the proxy URL: http://user:password@host:port)',
+        { provider: this.provider, cause: err },
       );
     }
     const reason = networkReason(err);
     return new OAuthError(
       'PROVIDER_UNREACHABLE',
-      redactSecrets(
-        answered
-          ? `${label} broke off its answer to ${req.purpose} (HTTP ${answeredStatus}, ${host}): ${reason}`
-          : `${label} could not be reached for ${req.purpose} (${host}): ${reason}`,
-        req.secrets ?? [],
-      ),
-      { provider: this.provider, cause: err, ...upstream },
+      answered
+        ? `${label} broke off its answer to ${req.purpose} (HTTP ${answeredStatus}, ${host})${throughProxy}: ${reason}`
+        : `${label} could not be reached for ${req.purpose} (${host})${throughProxy}: ${reason}`,
+      { provider: this.provider, cause: err, redact: req.secrets ?? [], ...upstream },
     );
   }
 }
@@ -218,6 +306,51 @@ function formBody(form: Record<string, string>): string {
   return body;
 }
 
+/**
+ * The sender for these options: the injected `fetch`; else `node:http`, through a proxy when one
+ * is set (explicitly, or by the environment under `'env'`). Without a proxy nothing of proxy.ts
+ * is loaded and requests pay nothing for the option.
+ */
+function chooseSender(options: TransportOptions, timeout: number): Sender {
+  const proxy = options.proxy ?? 'env';
+  if (proxy !== false && typeof proxy !== 'string') {
+    throw new TypeError(`proxy must be a proxy URL, 'env' or false, got ${typeof proxy}`);
+  }
+  const explicit = typeof proxy === 'string' && proxy !== 'env';
+  if (explicit && !/^(?:http:\/\/)?[^/]+\/?$/i.test(proxy)) {
+    // Checked here so a typo fails when the strategy is made, not at the first login; proxy.ts
+    // reads the URL itself. The message never quotes it: it may hold a password.
+    throw new TypeError(
+      "proxy must be an http:// proxy URL (http://[user:password@]host:port), 'env' or false",
+    );
+  }
+  if (options.fetch) {
+    if (explicit) {
+      throw new TypeError('give either fetch or proxy: a fetch sends through its own dispatcher');
+    }
+    return fetchSender(options.fetch);
+  }
+  if (proxy === false) return nodeHttpSender();
+  if (proxy === 'env') {
+    const env: Record<string, string | undefined> = {};
+    for (const name of PROXY_ENV_NAMES) env[name] = process.env[name];
+    const set = (name: string) => (env[name]?.trim() ?? '') !== '';
+    const wanted = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some(set);
+    return wanted ? proxiedSender('env', env, timeout) : nodeHttpSender();
+  }
+  return proxiedSender(proxy, {}, timeout);
+}
+
+/** proxy.ts's `ProxyError`, recognised by its fields (this file does not import proxy.ts). */
+function proxyFailure(
+  err: unknown,
+): { proxy: string; proxyStatus: number | undefined } | undefined {
+  if (!(err instanceof Error) || err.name !== 'ProxyError') return undefined;
+  const { proxy, proxyStatus } = err as Error & { proxy?: unknown; proxyStatus?: unknown };
+  if (typeof proxy !== 'string') return undefined;
+  return { proxy, proxyStatus: typeof proxyStatus === 'number' ? proxyStatus : undefined };
+}
+
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -225,6 +358,33 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Bounds on the JSON a provider may send. `JSON.parse` itself copes with any nesting, but what
+ * the app does next does not: an app that keeps the profile in its session serialises
+ * `profile._json` recursively, and 100,000 levels (under 1 MiB) overflow the stack there. Real
+ * answers are a few levels deep (the game API's about six) with at most a few thousand values.
+ */
+const MAX_JSON_DEPTH = 64;
+/** Object members and array elements, counted together over the whole answer. */
+const MAX_JSON_VALUES = 100_000;
+
+/** Why `json` is beyond those bounds, or `undefined` when it is not (checked without recursion). */
+function jsonShapeProblem(json: unknown): string | undefined {
+  if (json === null || typeof json !== 'object') return undefined;
+  const stack: Array<{ value: object; depth: number }> = [{ value: json, depth: 1 }];
+  let values = 0;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (item.depth > MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
+    const inner = Array.isArray(item.value) ? item.value : Object.values(item.value);
+    values += inner.length;
+    if (values > MAX_JSON_VALUES) return `of more than ${MAX_JSON_VALUES} values`;
+    for (const value of inner) {
+      if (value !== null && typeof value === 'object') stack.push({ value, depth: item.depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 function safeHost(url: string): string {

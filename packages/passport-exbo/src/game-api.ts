@@ -7,9 +7,15 @@
  * - `'app-token'`: the application token, from an {@link AppTokenManager} (cached, shared, renewed
  *   once on a 401);
  * - `'client-secret'`: `Client-Id` / `Client-Secret` headers, for app-level data without any token;
- * - `'none'`: public routes such as `/regions`.
+ * - `'none'`: routes that need no credential.
  */
-import { bodyExcerpt, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import {
+  answerSecrets,
+  bodyExcerpt,
+  type HttpResponse,
+  OAuthError,
+  type Transport,
+} from '@exbo-soa2/core';
 import { AppTokenManager } from './app-token.js';
 import { type ExboCharacter, isCharacterList } from './characters.js';
 import type { ExboClient } from './client.js';
@@ -95,16 +101,27 @@ export class ExboGameApi {
     this.baseURL = base.replace(/\/+$/, '');
     this.#client = options.client;
     this.#appTokens = options.appTokens;
-    const ownTransport = options.timeout !== undefined || options.fetch !== undefined;
+    const ownTransport =
+      options.timeout !== undefined || options.fetch !== undefined || options.proxy !== undefined;
     this.#transport =
       options.client && !ownTransport ? options.client.transport : exboTransport(options);
   }
 
-  /** `GET /regions` (no authentication). */
+  /**
+   * `GET /regions`. With a `client` it sends the `Client-Id`/`Client-Secret` headers (no token is
+   * minted), else with `appTokens` the application token, else nothing: no source says whether the
+   * live API needs authentication here (docs/protocols/exbo.md, "Regions"), and credentials it
+   * does not need cost nothing.
+   */
   async regions(): Promise<ExboRegionInfo[]> {
+    const auth: GameApiAuth = this.#client
+      ? 'client-secret'
+      : this.#appTokens
+        ? 'app-token'
+        : 'none';
     const { data } = await this.request<unknown>({
       path: '/regions',
-      auth: 'none',
+      auth,
       purpose: 'the regions request',
     });
     const isRegion = (r: unknown) => typeof (r as ExboRegionInfo | null)?.id === 'string';
@@ -245,6 +262,7 @@ export class ExboGameApi {
           ...details,
           ...(title !== undefined && { providerDescription: title }),
           bodyExcerpt: bodyExcerpt(res.text, secrets),
+          redact: answerSecrets(res.text, secrets),
         },
       );
     }

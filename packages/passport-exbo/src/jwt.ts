@@ -1,36 +1,47 @@
 /**
- * Reading an EXBO access token's claims, for diagnostics only.
+ * Reading an EXBO token's claims, for diagnostics only.
  *
  * EXBO's access tokens are RS256 JWTs, but EXBO publishes no public key or JWKS, so nobody outside
  * EXBO can check the signature: anyone can forge a token with any claims. Decoding answers "when
  * does this expire, which app, which user" for logs and scheduling. It is NOT verification: never
  * use decoded claims to decide who a user is. A token is valid when EXBO accepts it (`/oauth/user`,
  * see `ExboClient.validateToken`, or a game-API call).
+ *
+ * Refresh tokens: every source we have shows them opaque (league/oauth2-server encrypts their
+ * payload), but EXBO's OAuth page says both kinds are JWTs (docs/protocols/exbo.md, "Refresh
+ * tokens"). So nothing here assumes either: a JWT carrying league's refresh-token claims
+ * (`refresh_token_id`, `access_token_id`) decodes as kind `'refresh'`, and an opaque token is
+ * refused.
  */
 
-/** The claims EXBO puts in an access token (exbo.md, "Access tokens are JWTs"). */
+/** The claims of an EXBO token (exbo.md, "Access tokens are JWTs"), and which kind it is. */
 export interface ExboTokenClaims {
-  /** The client id the token was issued to (a string, e.g. `'30'`). */
+  /**
+   * The client id the token was issued to (a string, e.g. `'30'`; `client_id` in a refresh token).
+   */
   aud: string;
-  /** The user id, as a string; absent on application (client-credentials) tokens. */
+  /** The user id, as a string (`user_id` in a refresh token); absent on application tokens. */
   sub?: string;
-  /** Expiry, Unix seconds. */
+  /** Expiry, Unix seconds (`expire_time` in a refresh token). */
   exp: number;
   /** Not before, Unix seconds. */
   nbf?: number;
   /** Issued at, Unix seconds. */
   iat?: number;
-  /** The token id (80 characters at EXBO). */
+  /** The token id (80 characters at EXBO; `refresh_token_id` in a refresh token). */
   jti?: string;
   /** `exp` as a Date. */
   expiresAt: Date;
-  /** `'user'` when the token names a user (`sub`), else `'application'`. */
-  kind: 'user' | 'application';
+  /**
+   * `'refresh'`: a refresh token (recognised by its claims); otherwise an access token: `'user'`
+   * when it names a user (`sub`), else `'application'`.
+   */
+  kind: 'user' | 'application' | 'refresh';
 }
 
 /** Why a string cannot be decoded; never quotes the token itself. */
 function notAToken(reason: string): TypeError {
-  return new TypeError(`passport-exbo: not an EXBO access token (${reason})`);
+  return new TypeError(`passport-exbo: not a decodable EXBO token (${reason})`);
 }
 
 function numericClaim(claims: Record<string, unknown>, name: string): number | undefined {
@@ -51,15 +62,20 @@ function stringClaim(claims: Record<string, unknown>, name: string): string | un
   return value;
 }
 
+/** league/oauth2-server's refresh-token payload names these; access tokens never carry them. */
+const REFRESH_TOKEN_CLAIMS = ['refresh_token_id', 'access_token_id'];
+
 /**
- * Decodes an access token's payload WITHOUT verifying it (see the file comment). Throws a
- * `TypeError` for anything that is not a JWT with `aud` and `exp` (a refresh token, for example,
- * which is opaque).
+ * Decodes a token's payload WITHOUT verifying it (see the file comment) and says which kind it is.
+ * Throws a `TypeError` (never quoting the token) for anything that is not a JWT with a client id
+ * and an expiry: an opaque refresh token, for example.
  */
 export function decodeAccessToken(token: string): ExboTokenClaims {
   if (typeof token !== 'string' || token === '') throw notAToken('empty');
   const parts = token.split('.');
-  if (parts.length !== 3) throw notAToken('a JWT has three dot-separated parts');
+  if (parts.length !== 3) {
+    throw notAToken('not a JWT: a JWT has three dot-separated parts; refresh tokens may be opaque');
+  }
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8'));
@@ -70,26 +86,30 @@ export function decodeAccessToken(token: string): ExboTokenClaims {
     throw notAToken('the payload is not a JSON object');
   }
   const record = claims as Record<string, unknown>;
-  const aud = stringClaim(record, 'aud');
-  const exp = numericClaim(record, 'exp');
-  if (aud === undefined) throw notAToken('no aud claim');
-  if (exp === undefined) throw notAToken('no exp claim');
+  const refresh = REFRESH_TOKEN_CLAIMS.some((name) => Object.hasOwn(record, name));
+  const aud =
+    stringClaim(record, 'aud') ?? (refresh ? stringClaim(record, 'client_id') : undefined);
+  const exp =
+    numericClaim(record, 'exp') ?? (refresh ? numericClaim(record, 'expire_time') : undefined);
+  if (aud === undefined) throw notAToken(refresh ? 'no aud or client_id claim' : 'no aud claim');
+  if (exp === undefined) throw notAToken(refresh ? 'no exp or expire_time claim' : 'no exp claim');
   const decoded: ExboTokenClaims = {
     aud,
     exp,
     expiresAt: new Date(exp * 1000),
-    kind: 'application',
+    kind: refresh ? 'refresh' : 'application',
   };
-  const sub = stringClaim(record, 'sub');
+  const sub = stringClaim(record, 'sub') ?? (refresh ? stringClaim(record, 'user_id') : undefined);
   if (sub !== undefined) {
     decoded.sub = sub;
-    decoded.kind = 'user';
+    if (!refresh) decoded.kind = 'user';
   }
   const nbf = numericClaim(record, 'nbf');
   if (nbf !== undefined) decoded.nbf = nbf;
   const iat = numericClaim(record, 'iat');
   if (iat !== undefined) decoded.iat = iat;
-  const jti = stringClaim(record, 'jti');
+  const jti =
+    stringClaim(record, 'jti') ?? (refresh ? stringClaim(record, 'refresh_token_id') : undefined);
   if (jti !== undefined) decoded.jti = jti;
   return decoded;
 }

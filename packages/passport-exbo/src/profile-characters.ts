@@ -66,6 +66,7 @@ export function characterLoader(
     baseURL: option.gameApiURL,
     timeout: option.timeout ?? transport.timeout,
     fetch: transport.fetch,
+    proxy: transport.proxy,
   });
   return async (userToken) => {
     const results = await Promise.allSettled(

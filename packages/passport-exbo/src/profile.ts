@@ -36,14 +36,20 @@ export interface ExboProfile {
 
 const PURPOSE = 'the profile request';
 
+/**
+ * An account id: a safe non-negative integer, or a string of digits within that range
+ * (docs/protocols/exbo.md, "User info"). Anything else would become an id two accounts could share: 2^53 + 1 reads as
+ * 2^53, `1e29` turns into `"1e+29"`, and `" 42"` or `-42` are not ids EXBO issues.
+ */
+function isUserId(id: unknown): boolean {
+  if (typeof id === 'number') return Number.isSafeInteger(id) && id >= 0;
+  return typeof id === 'string' && /^\d{1,16}$/.test(id) && Number.isSafeInteger(Number(id));
+}
+
 function isUserJson(value: unknown): value is ExboUserJson {
-  if (value === null || typeof value !== 'object') return false;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const user = value as Record<string, unknown>;
-  return (
-    (typeof user.id === 'number' || (typeof user.id === 'string' && user.id !== '')) &&
-    typeof user.login === 'string' &&
-    user.login !== ''
-  );
+  return isUserId(user.id) && typeof user.login === 'string' && user.login !== '';
 }
 
 function nullableString(value: unknown): string | null {
@@ -94,9 +100,12 @@ export async function fetchProfile(
     throw transport.unexpected(res, PURPOSE, 'expected the user as JSON', [accessToken]);
   }
   if (!isUserJson(res.json)) {
-    throw transport.unexpected(res, PURPOSE, 'the answer is not a user with id and login', [
-      accessToken,
-    ]);
+    throw transport.unexpected(
+      res,
+      PURPOSE,
+      'the answer is not a user with a login and an id that is a non-negative integer below 2^53',
+      [accessToken],
+    );
   }
   return toProfile(res.json, res.text);
 }

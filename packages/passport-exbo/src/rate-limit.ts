@@ -5,7 +5,7 @@
  * "Game API"). A 429 becomes an `OAuthError` `RATE_LIMITED` whose `retryAfter` (seconds) comes
  * from that reset.
  */
-import { type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import { type HttpResponse, OAuthError, retryAfterSeconds, type Transport } from '@exbo-soa2/core';
 
 /** The game API's rate-limit bucket after a request, from its `X-RateLimit-*` headers. */
 export interface ExboRateLimit {
@@ -54,13 +54,13 @@ export function rateLimited(
   now = Date.now(),
 ): OAuthError {
   const rateLimit = parseRateLimit(res.headers);
-  const retryAfterHeader = header(res.headers, 'retry-after');
+  const retryAfterHeader = retryAfterSeconds(res.headers, now);
   let retryAfter: number | undefined;
   let when = '';
   if (rateLimit) {
     retryAfter = Math.max(0, Math.ceil((rateLimit.resetAt.getTime() - now) / 1000));
     when = `: the ${rateLimit.limit}-point bucket refills at ${rateLimit.resetAt.toISOString()} (retry in ${retryAfter} s)`;
-  } else if (retryAfterHeader !== undefined && retryAfterHeader >= 0) {
+  } else if (retryAfterHeader !== undefined) {
     retryAfter = retryAfterHeader;
     when = `: retry in ${retryAfter} s`;
   }

@@ -21,6 +21,7 @@ import {
   SessionStateStore,
   type SharedStrategyOptions,
   type Transport,
+  traceLoginOutcome,
   type VerifyCallback,
 } from '@exbo-soa2/core';
 import type { Request } from 'express';
@@ -261,6 +262,7 @@ export class Strategy extends OAuth2Strategy {
    * here first: duplicated, oversized or non-string values end in `fail` without contacting EXBO.
    */
   override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+    traceLoginOutcome(this, 'exbo', 'EXBO'); // NODE_DEBUG=passport-exbo: one line per outcome
     // Express 5's req.query is a getter that parses the query string again at every read; a callback
     // reads it a dozen times (callbackParam here, passport-oauth2's authenticate) and EXBO's code
     // alone is ~780 characters. Keep the parsed object for the rest of this request, as Express 4 did.

@@ -2,7 +2,7 @@
  * EXBO's token endpoint: one function for the three grants, and the mapping of its answers
  * (league/oauth2-server 8.x error bodies, see exbo.md "Token errors") to our error family.
  */
-import { type HttpResponse, OAuthError, redactSecrets, type Transport } from '@exbo-soa2/core';
+import { answerSecrets, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
 import { rateLimited } from './rate-limit.js';
 
 export type ExboGrant = 'authorization_code' | 'refresh_token' | 'client_credentials';
@@ -112,17 +112,16 @@ function tokenError(
   const error = String(body.error);
   const description = text(body.error_description) ?? text(body.message);
   const hint = text(body.hint);
-  const said = redactSecrets(
-    [error, description, hint].filter((part) => part !== undefined).join(': '),
-    secrets,
-  );
+  const said = [error, description, hint].filter((part) => part !== undefined).join(': ');
   const details = {
     provider: transport.provider,
     upstreamStatus: res.status,
     providerError: error,
     ...(description !== undefined && {
-      providerDescription: redactSecrets(hint ? `${description} ${hint}` : description, secrets),
+      providerDescription: hint ? `${description} ${hint}` : description,
     }),
+    // What we sent and every token the answer holds: league's text may quote either.
+    redact: answerSecrets(res.text, secrets),
   };
   if (res.status === 429) return rateLimited(transport, res, PURPOSE[grant]);
   if (error === 'invalid_client') {

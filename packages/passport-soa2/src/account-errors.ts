@@ -5,7 +5,7 @@
  * decide the message; errors.ts builds the error itself.
  */
 import type { HttpResponse, OAuthError, OAuthErrorCode } from '@exbo-soa2/core';
-import { soa2AnswerError } from './errors.js';
+import { soa2AnswerError, soa2RateLimited } from './errors.js';
 import { scratchProfileURL } from './username.js';
 
 export type Soa2AccountRequest =
@@ -140,6 +140,7 @@ export function accountStatusError(
   context: AccountErrorContext,
   secrets: readonly (string | undefined)[],
 ): OAuthError | undefined {
+  if (res.status === 429) return soa2RateLimited(res, ACCOUNT_PURPOSE[request]);
   const known = KNOWN[request][res.status];
   if (!known) return undefined;
   const [code, advice] = known;

@@ -6,7 +6,7 @@
  * Every method resolves with checked data or rejects with an {@link OAuthError} whose message says
  * what happened; no message contains the client secret, a code or a token.
  */
-import type { FetchLike, HttpResponse, Transport } from '@exbo-soa2/core';
+import type { FetchLike, HttpResponse, ProxyOption, Transport } from '@exbo-soa2/core';
 import { normaliseScopes, parseClientID, requireClientSecret } from './credentials.js';
 import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
 import { PURPOSE, type Soa2Request, soa2StatusError } from './errors.js';
@@ -26,6 +26,8 @@ export interface Soa2ClientOptions extends Soa2EndpointOptions {
   timeout?: number | undefined;
   /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
   fetch?: FetchLike | undefined;
+  /** Outbound proxy: a URL, `false`, or `'env'` (default: HTTPS_PROXY / NO_PROXY). */
+  proxy?: ProxyOption | undefined;
 }
 
 /** `Authorization` for `/user`: SOA2 wants the token base64-encoded; the raw token gets 401. */
@@ -93,11 +95,13 @@ export class Soa2Client {
    */
   async fetchProfile(accessToken: string): Promise<Soa2Profile> {
     requireToken('accessToken', accessToken);
-    const secrets = [accessToken];
+    const authorization = bearerAuthorization(accessToken);
+    // The token goes out base64-encoded: a page echoing our header quotes it in that form.
+    const secrets = [accessToken, authorization.slice('Bearer '.length)];
     const res = await this.transport.request({
       method: 'GET',
       url: this.userURL,
-      headers: { Authorization: bearerAuthorization(accessToken) },
+      headers: { Authorization: authorization },
       secrets,
       purpose: PURPOSE.profile,
     });

@@ -6,11 +6,12 @@
  * the code and the message, and `httpReason` (or MediaWiki's `message`) is kept for the log.
  */
 import {
+  answerSecrets,
   bodyExcerpt,
   type HttpResponse,
   OAuthError,
   type OAuthErrorCode,
-  redactSecrets,
+  retryAfterSeconds,
 } from '@exbo-soa2/core';
 
 export type Soa2Request = 'exchange' | 'refresh' | 'profile';
@@ -86,10 +87,25 @@ export function soa2StatusError(
   request: Soa2Request,
   secrets: readonly (string | undefined)[],
 ): OAuthError | undefined {
+  if (res.status === 429) return soa2RateLimited(res, PURPOSE[request]);
   const known = KNOWN[request][res.status];
   if (!known) return undefined;
   const [code, advice] = known;
   return soa2AnswerError(res, code, advice, PURPOSE[request], secrets);
+}
+
+/**
+ * A 429 from any SOA2 endpoint (MediaWiki or a proxy in front of it throttling): `RATE_LIMITED`,
+ * as passport-exbo reports EXBO's, with `retryAfter` when the answer has a `Retry-After`.
+ */
+export function soa2RateLimited(res: HttpResponse, purpose: string): OAuthError {
+  const retryAfter = retryAfterSeconds(res.headers);
+  const when = retryAfter === undefined ? '' : `: retry in ${retryAfter} s`;
+  return new OAuthError('RATE_LIMITED', `SOA2 rate-limited ${purpose}${when}`, {
+    provider: 'soa2',
+    upstreamStatus: res.status,
+    ...(retryAfter !== undefined && { retryAfter }),
+  });
 }
 
 /**
@@ -115,9 +131,9 @@ export function soa2AnswerError(
     provider: 'soa2',
     upstreamStatus: res.status,
     ...(reason !== undefined && { providerReason: reason }),
-    ...(description !== undefined && {
-      providerDescription: redactSecrets(description, secrets),
-    }),
+    ...(description !== undefined && { providerDescription: description }),
     ...(res.text !== '' && { bodyExcerpt: bodyExcerpt(res.text, secrets) }),
+    // What we sent and every token the answer holds, wherever the answer repeats them.
+    redact: answerSecrets(res.text, secrets),
   });
 }

@@ -16,6 +16,7 @@ import {
   resolveCallbackURL,
   SessionStateStore,
   type SharedStrategyOptions,
+  traceLoginOutcome,
   type VerifyCallback,
 } from '@exbo-soa2/core';
 import type { Request } from 'express';
@@ -202,6 +203,7 @@ export class Strategy extends PassportStrategy {
    * replayed state ends in `fail(…, 403)`.
    */
   override authenticate(req: Request, options: Soa2AuthenticateOptions = {}): void {
+    traceLoginOutcome(this, 'soa2', 'SOA2'); // NODE_DEBUG=passport-soa2: one line per outcome
     const code = callbackParam(req, 'code', true);
     const state = callbackParam(req, 'state', true);
     const error = callbackParam(req, 'error');

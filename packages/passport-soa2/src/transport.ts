@@ -1,4 +1,4 @@
-import { type FetchLike, Transport } from '@exbo-soa2/core';
+import { type FetchLike, type ProxyOption, Transport } from '@exbo-soa2/core';
 import { USER_AGENT } from './version.js';
 
 export interface Soa2TransportOptions {
@@ -6,6 +6,8 @@ export interface Soa2TransportOptions {
   timeout?: number | undefined;
   /** Send through this fetch instead of `node:http` (an undici `ProxyAgent`, instrumentation, tests). */
   fetch?: FetchLike | undefined;
+  /** Outbound proxy: a URL, `false`, or `'env'` (default: HTTPS_PROXY / NO_PROXY). */
+  proxy?: ProxyOption | undefined;
 }
 
 /** The shared transport, labelled for SOA2 so every message names the provider. */
@@ -16,5 +18,6 @@ export function soa2Transport(options: Soa2TransportOptions = {}): Transport {
     userAgent: USER_AGENT,
     timeout: options.timeout,
     fetch: options.fetch,
+    proxy: options.proxy,
   });
 }

@@ -3,8 +3,11 @@
  * can send to a callback route, as fast-check arbitraries, and how to send them over real HTTP
  * with a browser's cookies.
  */
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type { Browser } from '../../helpers/browser.js';
+import type { ActionRecord, TestApp } from '../../helpers/app.js';
+import { Browser } from '../../helpers/browser.js';
+import type { ProviderName } from './strategies.js';
 
 /** Where a parameter's value comes from. */
 export type ValueSpec =
@@ -194,4 +197,32 @@ export async function sendWithCookies(
     text,
     elapsedMs: performance.now() - started,
   };
+}
+
+/**
+ * A login on `app` (test/helpers/app.ts routes) as far as the provider's redirect back: a new
+ * browser starts it (for a state in its session), then calls back with a fresh code of the
+ * provider's shape. The answer, the code sent and the Passport record of the callback.
+ */
+export async function callbackWithFreshCode(
+  app: TestApp,
+  name: ProviderName,
+): Promise<{
+  answer: Awaited<ReturnType<typeof sendWithCookies>>;
+  code: string;
+  record: ActionRecord | undefined;
+}> {
+  const browser = new Browser();
+  const start = await browser.get(`${app.url}/login/${name}`, { follow: false });
+  const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
+  // SOA2 codes are 64 hex characters (anything else never leaves the app); EXBO's are opaque.
+  const code =
+    name === 'soa2' ? randomBytes(32).toString('hex') : `def502${randomBytes(40).toString('hex')}`;
+  const mark = app.records.length;
+  const answer = await sendWithCookies(
+    browser,
+    'GET',
+    `${app.url}/callback/${name}?code=${code}&state=${encodeURIComponent(state)}`,
+  );
+  return { answer, code, record: app.records[mark] };
 }

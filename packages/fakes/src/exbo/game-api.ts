@@ -39,7 +39,9 @@ type Principal =
   | { kind: 'app'; clientId: string }
   | { kind: 'user'; clientId: string; userId: number };
 
-/** What each metered route costs, in points (exbo.md: emission 1). */
+/**
+ * What each metered route costs, in points (docs/protocols/exbo.md, "Rate limits": emission 1).
+ */
 const COST = { characters: 1, emission: 1 } as const;
 
 class ApiError extends Error {

@@ -39,7 +39,10 @@ export type ExboCharactersConfig = Record<
   Partial<Record<GameRegion, ExboCharacterConfig[]>>
 >;
 
-/** The game API's bucket sizes (points per window) and window; defaults as exbo.md describes. */
+/**
+ * The game API's bucket sizes (points per window) and window; defaults as docs/protocols/exbo.md,
+ * "Rate limits", describes.
+ */
 export interface ExboGameApiLimits {
   /** Points per window for an application (app token or Client-Id/Client-Secret). Default 400. */
   app?: number;

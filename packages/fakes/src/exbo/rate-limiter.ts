@@ -1,7 +1,8 @@
 /**
  * The game API's rate limit: a bucket of points per credential (one per application, one per user
- * token owner), refilled in full at the end of each window. Every authenticated answer reports it in
- * `X-RateLimit-Limit` / `-Remaining` / `-Reset`, the reset in Unix milliseconds (exbo.md).
+ * token owner), refilled in full at the end of each window. Every authenticated answer reports it
+ * in `X-RateLimit-Limit` / `-Remaining` / `-Reset`, the reset in Unix milliseconds
+ * (docs/protocols/exbo.md, "Rate limits").
  */
 
 export interface BucketState {

@@ -1,8 +1,8 @@
 /**
- * `/applications` and `/applications/{client_id}` (soa2.md §7): a logged-in Scratch user lists,
- * registers, shows, changes and deletes their own SOA2 applications. Checked in the server's
- * order: a non-integer `{client_id}` is MediaWiki's 400, then no login 401, then the body 400,
- * then someone else's or no application 404.
+ * `/applications` and `/applications/{client_id}` (docs/protocols/soa2.md, "Application
+ * registration"): a logged-in Scratch user lists, registers, shows, changes and deletes their own
+ * SOA2 applications. Checked in the server's order: a non-integer `{client_id}` is MediaWiki's 400,
+ * then no login 401, then the body 400, then someone else's or no application 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../http.js';

@@ -1,7 +1,8 @@
 /**
  * Who registered which application through the registration API, and when: SOA2 shows and changes
- * an application only for its owner (everyone else gets 404, soa2.md §7). Applications configured
- * with the fake's `clients` option belong to nobody: they exist for logins, not for this API.
+ * an application only for its owner (everyone else gets 404, docs/protocols/soa2.md, "Application
+ * registration"). Applications configured with the fake's `clients` option belong to nobody: they
+ * exist for logins, not for this API.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 

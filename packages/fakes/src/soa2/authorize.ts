@@ -1,14 +1,24 @@
 /**
- * The consent page, `Special:ScratchOAuth2/authorize`: GET checks the request and shows Confirm /
- * Cancel; POST (from that page) issues a code and answers 303 to the redirect URI, or to the code
- * page when there is none. Cancel shows a page and never redirects (there is no `error=` ever).
+ * The consent page, `Special:ScratchOAuth2/authorize`: GET checks the request, creates the code
+ * (valid an hour from now, codes.ts) and shows Confirm / Cancel; POST (from that page) hands the
+ * code out with a 303 to the redirect URI, or to the code page when there is none. Confirm on a
+ * page whose code expired, or with a request that differs from the one shown, gets "Authorization
+ * failed" and a fresh consent page (docs/protocols/soa2.md, "Codes are created when the consent
+ * page is shown"). Cancel shows a page and never redirects (there is no `error=` ever).
  *
  * Any invalid parameter gets SOA2's "Invalid Auth URL" page with HTTP 200: nothing reaches the app.
  */
 import { redirect, sendHtml } from '../http.js';
 import type { Soa2Application } from './clients.js';
 import type { EndpointHandler, Soa2Context } from './context.js';
-import { cancelledPage, codePage, consentPage, invalidAuthPage, problemPage } from './pages.js';
+import {
+  AUTHORIZATION_FAILED,
+  cancelledPage,
+  codePage,
+  consentPage,
+  invalidAuthPage,
+  problemPage,
+} from './pages.js';
 import { CODE_PAGE_PATH, IDENTIFY_SCOPE } from './paths.js';
 
 const MAX_STATE_LENGTH = 255;
@@ -33,7 +43,7 @@ function single(params: URLSearchParams, name: string): string | undefined | Err
   return values[0];
 }
 
-/** SOA2's checks of an authorization request (soa2.md §1). */
+/** SOA2's checks of an authorization request (docs/protocols/soa2.md, "Authorize"). */
 function checkRequest(ctx: Soa2Context, params: URLSearchParams): Checked {
   const fail = (reason: string): Checked => ({ ok: false, reason });
   const clientId = single(params, 'client_id');
@@ -83,21 +93,41 @@ function rawUrlEncode(value: string): string {
   );
 }
 
-/** GET: the consent page for a valid request, with the `user` query parameter preselected. */
-export const showConsentPage: EndpointHandler = (ctx, _req, res, url) => {
-  const checked = checkRequest(ctx, url.searchParams);
-  if (!checked.ok) return sendHtml(res, 200, invalidAuthPage(checked.reason));
-  const hint = url.searchParams.get('user');
-  const selected = (hint === null ? undefined : ctx.users.byHint(hint)) ?? ctx.users.all[0]!;
+/**
+ * The consent page for a checked request, with a new code behind it (`problem`: shown above it).
+ */
+function sendConsentPage(
+  ctx: Soa2Context,
+  res: Parameters<EndpointHandler>[2],
+  request: AuthorizationRequest,
+  userHint: string | null,
+  problem?: string,
+): void {
+  const { client, redirectUri, scopes, state } = request;
+  const pageId = ctx.codes.start(
+    { clientId: client.clientId, redirectUri, scopes, state },
+    ctx.nowSeconds(),
+  );
+  const selected =
+    (userHint === null ? undefined : ctx.users.byHint(userHint)) ?? ctx.users.all[0]!;
   sendHtml(
     res,
     200,
     consentPage({
-      ...checked.request,
+      ...request,
+      pageId,
+      problem,
       users: ctx.users.all,
       selectedUserId: selected.userId,
     }),
   );
+}
+
+/** GET: the consent page for a valid request, with the `user` query parameter preselected. */
+export const showConsentPage: EndpointHandler = (ctx, _req, res, url) => {
+  const checked = checkRequest(ctx, url.searchParams);
+  if (!checked.ok) return sendHtml(res, 200, invalidAuthPage(checked.reason));
+  sendConsentPage(ctx, res, checked.request, url.searchParams.get('user'));
 };
 
 /** POST from the consent page: Confirm issues a code, Cancel shows a page and nothing else. */
@@ -107,7 +137,11 @@ export const decideConsent: EndpointHandler = (ctx, _req, res, _url, body) => {
   if (!checked.ok) return sendHtml(res, 200, invalidAuthPage(checked.reason));
   const { client, redirectUri, scopes, state } = checked.request;
   const action = form.get('action');
-  if (action === 'cancel') return sendHtml(res, 200, cancelledPage());
+  const pageId = form.get('authing') ?? undefined;
+  if (action === 'cancel') {
+    ctx.codes.cancel(pageId);
+    return sendHtml(res, 200, cancelledPage());
+  }
   if (action !== 'confirm') {
     return sendHtml(res, 400, problemPage('Bad request', 'Press Confirm or Cancel.'));
   }
@@ -115,7 +149,16 @@ export const decideConsent: EndpointHandler = (ctx, _req, res, _url, body) => {
   if (!user) {
     return sendHtml(res, 400, problemPage('Unknown user', 'Pick one of the listed Scratch users.'));
   }
-  const code = ctx.codes.issue(client.clientId, user.userId, scopes, ctx.nowSeconds());
+  const issued = ctx.codes.confirm(
+    pageId,
+    { clientId: client.clientId, redirectUri, scopes, state },
+    user.userId,
+    ctx.nowSeconds(),
+  );
+  // SOA2 answers a stale or mismatched Confirm with the consent page again, a new code behind it.
+  if (!issued)
+    return sendConsentPage(ctx, res, checked.request, String(user.userId), AUTHORIZATION_FAILED);
+  const { code } = issued;
   if (redirectUri === undefined) {
     return redirect(res, 303, `${ctx.baseUrl()}${CODE_PAGE_PATH}?code=${rawUrlEncode(code)}`);
   }

@@ -47,7 +47,8 @@ export class ClientRegistry {
     this.#clients.set(clientId, {
       clientId,
       clientSecret,
-      // SOA2 drops empty strings and duplicates from the list (soa2.md §7).
+      // SOA2 drops empty strings and duplicates from the list (docs/protocols/soa2.md, "Application
+      // registration").
       redirectUris: [...new Set(redirectUris.filter((uri) => uri !== ''))],
       appName: appName ?? null,
       flags: flags ?? NAME_APPROVED,

@@ -19,7 +19,10 @@ export interface Soa2Context {
   comments: ProfileComments;
   /** Who registered which application through the account API. */
   owners: ApplicationOwners;
-  /** Codes are redeemable only by the client they were issued to (soa2.md §8). */
+  /**
+   * Codes are redeemable only by the client they were issued to (docs/protocols/soa2.md, "Server
+   * quirks").
+   */
   strict: boolean;
   /** The fake's clock, in Unix seconds (SOA2's unit for every expiry). */
   nowSeconds(): number;

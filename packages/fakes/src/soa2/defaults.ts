@@ -40,7 +40,8 @@ export interface Soa2FakeOptions {
   clock?: () => number;
   /**
    * Redeem a code only with the client it was issued to (404 otherwise). The real server does not
-   * check this (soa2.md §8); a client that passes in strict mode is right either way.
+   * check this (docs/protocols/soa2.md, "Server quirks"); a client that passes in strict mode is
+   * right either way.
    */
   strict?: boolean;
 }

@@ -1,7 +1,7 @@
 /**
  * `startSoa2Fake()`: a local ScratchOAuth2 on 127.0.0.1 with the real server's URLs, consent page,
- * `/tokens` and `/user`, statuses and error bodies (soa2.md). Every request is recorded in
- * `requests`, so tests can check what a client actually sent.
+ * `/tokens` and `/user`, statuses and error bodies (docs/protocols/soa2.md). Every request is
+ * recorded in `requests`, so tests can check what a client actually sent.
  */
 import {
   BodyTooLargeError,
@@ -76,6 +76,9 @@ export interface Soa2Fake extends RunningFake {
 
 type Routes = Record<string, Partial<Record<string, EndpointHandler>>>;
 
+/** Methods whose body MediaWiki's REST framework parses (and so needs a Content-Type for). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /** Browser pages (MediaWiki special pages). */
 const PAGES: Routes = {
   [AUTHORIZE_PATH]: { GET: showConsentPage, POST: decideConsent },
@@ -87,9 +90,6 @@ const API: Routes = {
   [TOKENS_PATH]: { POST: exchangeCode, PATCH: refreshToken },
   [USER_PATH]: { GET: currentUser },
 };
-
-/** Methods for which MediaWiki requires a Content-Type (soa2.md §2: else 415). */
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** The page a URL names: `/w/index.php?title=Special:X` is the same page as `/wiki/Special:X`. */
 function pagePath(url: URL): string {
@@ -156,7 +156,9 @@ export async function startSoa2Fake(options: Soa2FakeOptions = {}): Promise<Soa2
             { Allow: Object.keys(route).join(', ') },
           );
         }
-        if (BODY_METHODS.has(method) && !req.headers['content-type']) {
+        // MediaWiki's REST body validator: a non-empty body without a Content-Type is 415; an
+        // empty one passes to the handler (docs/protocols/soa2.md, "Content-Type and 415").
+        if (BODY_METHODS.has(method) && body !== '' && !req.headers['content-type']) {
           return sendMediaWikiError(
             res,
             415,

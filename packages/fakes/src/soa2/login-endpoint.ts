@@ -1,9 +1,9 @@
 /**
- * `/login/{username}` (soa2.md §6): logging in to SOA2's registration API with a Scratch account.
- * PUT answers the text to post and a CSRF token and sets the session cookie; the user comments the
- * text on their own Scratch profile (in the fake: `fake.postComment`); POST with the CSRF token
- * checks the comment and logs the session in (204). Checked in the server's order: username 400,
- * body 400, CSRF 403, comment 403.
+ * `/login/{username}` (docs/protocols/soa2.md, "Login by profile comment: /login/{username}"):
+ * logging in to SOA2's registration API with a Scratch account. PUT answers the text to post and a
+ * CSRF token and sets the session cookie; the user comments the text on their own Scratch profile
+ * (in the fake: `fake.postComment`); POST with the CSRF token checks the comment and logs the
+ * session in (204). Checked in the server's order: username 400, body 400, CSRF 403, comment 403.
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../http.js';
@@ -12,7 +12,9 @@ import type { LoginSession } from './login-sessions.js';
 import { jsonObject } from './token-endpoint.js';
 import { sendSoa2Error } from './wire-errors.js';
 
-/** Scratch usernames (soa2.md "Value formats"); SOA2 answers 400 to anything else. */
+/**
+ * Scratch usernames (docs/protocols/soa2.md, "Value formats"); SOA2 answers 400 to anything else.
+ */
 const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,20}$/;
 
 /** The `{username}` of `/login/{username}`, or `undefined` when it is not a Scratch username. */
@@ -63,11 +65,13 @@ export const finishLogin: EndpointHandler = (ctx, req, res, url, body) => {
   const name = usernameParam(url);
   if (name === undefined) return sendSoa2Error(res, 400);
   const data = jsonObject(body);
-  // PHP's `isset($data['csrf'])`: present and not null; any other value is compared as a string.
-  if (!data || data.csrf === undefined || data.csrf === null) return sendSoa2Error(res, 400);
+  // SOA2 checks `is_string($data['csrf'])`: a number, null or anything else that is not a string
+  // is a malformed body (400), not a wrong token (403) (docs/protocols/soa2.md, "Login by profile
+  // comment: /login/{username}").
+  if (!data || typeof data.csrf !== 'string') return sendSoa2Error(res, 400);
   const now = ctx.nowSeconds();
   const session = ctx.sessions.find(req, now);
-  if (!session || !ctx.sessions.checkCsrf(session, String(data.csrf), now)) {
+  if (!session || !ctx.sessions.checkCsrf(session, data.csrf, now)) {
     return sendSoa2Error(res, 403);
   }
   const user = ctx.users.byName(name);

@@ -1,8 +1,9 @@
 /**
- * SOA2's login sessions (soa2.md §6): MediaWiki sessions kept by a cookie, which hold the login
- * text to post, accept CSRF tokens for 30 minutes, and after a verified login know the Scratch
- * user the application endpoints act for. The fake's cookie has its own name, so it cannot be
- * confused with an Express app's session cookie on the same host (cookies ignore ports).
+ * SOA2's login sessions (docs/protocols/soa2.md, "Login by profile comment: /login/{username}"):
+ * MediaWiki sessions kept by a cookie, which hold the login text to post, accept CSRF tokens for 30
+ * minutes, and after a verified login know the Scratch user the application endpoints act for. The
+ * fake's cookie has its own name, so it cannot be confused with an Express app's session cookie on
+ * the same host (cookies ignore ports).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

@@ -15,7 +15,15 @@ export interface ConsentPageInput {
   state: string;
   users: readonly Soa2UserConfig[];
   selectedUserId: number;
+  /** Names the pending code behind this page (the fake's stand-in for SOA2's session). */
+  pageId: string;
+  /** An error shown above the page, e.g. {@link AUTHORIZATION_FAILED}. */
+  problem?: string | undefined;
 }
+
+/** SOA2's `soa2-auth-maybe-invalid` message, shown above a fresh consent page. */
+export const AUTHORIZATION_FAILED =
+  'Authorization failed. Please read the page below and try again. If the problem persists, you may have been given a faulty authorization URL.';
 
 const SCOPE_TEXT: Record<string, string> = {
   identify: 'Know your Scratch username and user ID',
@@ -27,7 +35,7 @@ function hidden(name: string, value: string): string {
 
 /** One form posted back to the consent page, carrying the request in hidden fields. */
 export function consentPage(input: ConsentPageInput): string {
-  const { client, redirectUri, scopes, state, users, selectedUserId } = input;
+  const { client, redirectUri, scopes, state, users, selectedUserId, pageId, problem } = input;
   const name = displayName(client);
   const options = users
     .map(
@@ -38,12 +46,13 @@ export function consentPage(input: ConsentPageInput): string {
   const scopeItems = scopes
     .map((scope) => `<li>${escapeHtml(SCOPE_TEXT[scope] ?? scope)}</li>`)
     .join('\n');
-  const body = `<h1>Authorize ${escapeHtml(name)}</h1>
+  const body = `${problem === undefined ? '' : `<p class="error">${escapeHtml(problem)}</p>\n`}<h1>Authorize ${escapeHtml(name)}</h1>
 <p><strong>${escapeHtml(name)}</strong> would like to:</p>
 <ul>
 ${scopeItems}
 </ul>
 <form method="post" action="${AUTHORIZE_PATH}">
+${hidden('authing', pageId)}
 ${hidden('client_id', String(client.clientId))}
 ${redirectUri === undefined ? '' : hidden('redirect_uri', redirectUri)}
 ${hidden('scopes', scopes.join(' '))}
@@ -73,7 +82,7 @@ export function invalidAuthPage(reason: string): string {
   );
 }
 
-/** Cancel never redirects back (soa2.md §1): the user stays here. */
+/** Cancel never redirects back (docs/protocols/soa2.md, "Authorize"): the user stays here. */
 export function cancelledPage(): string {
   return htmlPage(
     'Authorization Cancelled',

@@ -1,4 +1,4 @@
-/** Where the fake serves what, mirroring the real host's URLs (soa2.md "URLs"). */
+/** Where the fake serves what, mirroring the real host's URLs (docs/protocols/soa2.md, "URLs"). */
 
 /** The consent page. */
 export const AUTHORIZE_PATH = '/wiki/Special:ScratchOAuth2/authorize';

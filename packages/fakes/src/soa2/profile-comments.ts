@@ -1,7 +1,8 @@
 /**
- * Comments on the fake Scratch users' profiles. SOA2 verifies an account login by finding the
- * login text in a comment the user posted on their own profile (soa2.md §6); the fake has no
- * Scratch, so tests (or a person, through the fake's profile page) post it here.
+ * Comments on the fake Scratch users' profiles. SOA2 verifies an account login by finding the login
+ * text in a comment the user posted on their own profile (docs/protocols/soa2.md, "Login by profile
+ * comment: /login/{username}"); the fake has no Scratch, so tests (or a person, through the fake's
+ * profile page) post it here.
  */
 
 export class ProfileComments {

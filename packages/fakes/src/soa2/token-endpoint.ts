@@ -1,8 +1,9 @@
 /**
- * `/tokens`: POST exchanges a code, PATCH refreshes (soa2.md §2–§3). The checks run in the real
- * server's order (body shape 400 → client 401 → code/refresh token 404 → scopes 417 / expiry 410),
- * and its quirks are kept: `client_id` must be a JSON integer, form bodies are 400, `scopes` may be
- * a string or an array but must equal what the user approved.
+ * `/tokens`: POST exchanges a code, PATCH refreshes (docs/protocols/soa2.md, "Code exchange: POST
+ * /tokens", "Refresh: PATCH /tokens"). The checks run in the real server's order (body shape 400 →
+ * client 401 → code/refresh token 404 → scopes 417 / expiry 410), and its quirks are kept:
+ * `client_id` must be a JSON integer, form bodies are 400, `scopes` may be a string or an array but
+ * must equal what the user approved.
  */
 import { sendJson } from '../http.js';
 import type { EndpointHandler } from './context.js';

@@ -1,9 +1,10 @@
 /**
- * Refresh and access tokens, with SOA2's lifetimes and replacement rules (soa2.md §2–§4):
+ * Refresh and access tokens, with SOA2's lifetimes and replacement rules (docs/protocols/soa2.md,
+ * "Code exchange: POST /tokens", "Refresh: PATCH /tokens", "GET /user"):
  * - an exchange deletes every earlier token of the same (application, user): a login on a second
  *   device ends the first device's tokens;
  * - a refresh issues a new access token, deletes the previous one, and keeps the refresh token and
- *   its expiry unchanged.
+ *   its expiry unchanged, so an access token can outlive its refresh token by up to a day.
  */
 import { randomBytes } from 'node:crypto';
 import { ACCESS_TOKEN_LIFETIME_SECONDS, REFRESH_TOKEN_LIFETIME_SECONDS } from './defaults.js';
@@ -86,10 +87,17 @@ export class TokenStore {
     }
   }
 
-  /** The access token when it is known and not expired. */
+  /**
+   * The access token when it is known and not expired, and its refresh token is not expired
+   * either: SOA2's `GET /user` looks the refresh token up with its expiry filter, so it answers 401
+   * once the refresh token has expired even while the access token is live
+   * (docs/protocols/soa2.md, "GET /user").
+   */
   access(token: string, nowSeconds: number): AccessToken | undefined {
     const access = this.#access.get(token);
     if (!access || access.expiry < nowSeconds) return undefined;
+    const refresh = this.#refresh.get(access.refreshToken);
+    if (!refresh || refresh.expiry < nowSeconds) return undefined;
     return access;
   }
 

@@ -1,7 +1,8 @@
 /**
- * `GET /user` (soa2.md §4): `Authorization: Bearer <base64 of the access token>`. Exactly one space,
- * strict base64, so a raw token (hex is valid base64 alphabet, but decodes to bytes no token has)
- * gets 401 as it does on the real server. 203 for users whose Scratch profile is gone.
+ * `GET /user` (docs/protocols/soa2.md, "GET /user"): `Authorization: Bearer <base64 of the access
+ * token>`. Exactly one space, strict base64, so a raw token (hex is valid base64 alphabet, but
+ * decodes to bytes no token has) gets 401 as it does on the real server. 203 for users whose
+ * Scratch profile is gone.
  */
 import { sendJson } from '../http.js';
 import type { EndpointHandler } from './context.js';

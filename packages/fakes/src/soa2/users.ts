@@ -1,7 +1,7 @@
 /** The Scratch users the consent page offers, and the `/user` body for one of them. */
 import type { Soa2UserConfig } from './defaults.js';
 
-/** Scratch usernames (soa2.md "Value formats"). */
+/** Scratch usernames (docs/protocols/soa2.md, "Value formats"). */
 const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,20}$/;
 
 export class UserDirectory {

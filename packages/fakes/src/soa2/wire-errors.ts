@@ -1,7 +1,7 @@
 /**
- * Error answers as SOA2 and MediaWiki send them (soa2.md §5). SOA2's own errors are
- * `{"httpCode": 404, "httpReason": "Not Found"}` and nothing else; MediaWiki's (unknown route,
- * wrong method, missing Content-Type) add a message in several keys.
+ * Error answers as SOA2 and MediaWiki send them (docs/protocols/soa2.md, "Error bodies"). SOA2's
+ * own errors are `{"httpCode": 404, "httpReason": "Not Found"}` and nothing else; MediaWiki's
+ * (unknown route, wrong method, missing Content-Type) add a message in several keys.
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../http.js';

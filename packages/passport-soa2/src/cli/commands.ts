@@ -8,8 +8,9 @@ import { Soa2AccountClient } from '../account-client.js';
 import { LOGIN_CSRF_LIFETIME_MS } from '../account-errors.js';
 import type { Soa2AccountSession, Soa2LoginChallenge } from '../account-session.js';
 import type { Soa2Application, Soa2ApplicationChanges } from '../applications.js';
-import { isScratchUsername, scratchProfileURL } from '../username.js';
+import { isScratchUsername } from '../username.js';
 import { applicationJson, formatApplication, formatApplicationList } from './output.js';
+import { profilePageURL } from './profile-link.js';
 import type { LineReader } from './prompt.js';
 import { deleteSessionFile, readSessionFile, writeSessionFile } from './session-file.js';
 import { CliError, UsageError } from './usage.js';
@@ -46,6 +47,7 @@ function newClient(io: CommandIo, session?: Soa2AccountSession): Soa2AccountClie
   return new Soa2AccountClient({
     apiURL: io.options.apiURL,
     timeout: io.options.timeout,
+    proxy: 'env',
     ...(session && { session }),
   });
 }
@@ -57,7 +59,9 @@ async function saveSession(
   before: Soa2AccountSession | undefined,
 ): Promise<void> {
   const session = client.session;
-  if (!sameSession(before, session)) await writeSessionFile(io.options.sessionFile, session);
+  if (!sameSession(before, session)) {
+    await writeSessionFile(io.options.sessionFile, session, io.warn);
+  }
 }
 
 function usernameArgument(value: string | undefined): string {
@@ -75,12 +79,24 @@ function deadline(challenge: Soa2LoginChallenge): string {
   return new Date(challenge.startedAt + LOGIN_CSRF_LIFETIME_MS).toISOString();
 }
 
-function isNotVerified(err: unknown): boolean {
-  return isOAuthError(err) && err.code === 'LOGIN_NOT_VERIFIED';
-}
-
 function loginExpired(challenge: Soa2LoginChallenge): boolean {
   return Date.now() - challenge.startedAt > LOGIN_CSRF_LIFETIME_MS;
+}
+
+/**
+ * SOA2 has not found the comment yet (and the login is not too old to be found): a
+ * {@link CliError} that links the profile page of the site the CLI talks to, where the library's
+ * own message can only name Scratch's. Any other failure is returned as it is.
+ */
+function notFoundYet(io: CommandIo, challenge: Soa2LoginChallenge, err: unknown): unknown {
+  if (!isOAuthError(err) || err.code !== 'LOGIN_NOT_VERIFIED' || loginExpired(challenge)) {
+    return err;
+  }
+  const name = challenge.username;
+  return new CliError(
+    `SOA2 did not find the login text on ${name}'s profile: post the whole text, exactly as given, as a comment on ${profilePageURL(io.options.apiURL, name)} while signed in as ${name}, then check again. (SOA2 answers the same when the login's session cookie was lost or its CSRF token is wrong: then start the login again.)`,
+    'LOGIN_NOT_VERIFIED',
+  );
 }
 
 function loggedIn(io: CommandIo, client: Soa2AccountClient, username: string): void {
@@ -115,8 +131,9 @@ export async function login(
   try {
     saved = await loadSession(io);
   } catch (err) {
-    // A damaged session file must not stop the login that replaces it.
-    if (!(err instanceof CliError)) throw err;
+    // A damaged session file (or a link in its place) must not stop the login that replaces it;
+    // a folder that is unsafe would be as unsafe for the new one.
+    if (!(err instanceof CliError) || err.code === 'UNSAFE_SESSION_FOLDER') throw err;
     io.warn(`${err.message} (This login replaces it.)`);
   }
   if (saved && saved.apiURL !== io.options.apiURL) {
@@ -131,16 +148,17 @@ export async function login(
   } finally {
     await saveSession(io, client, saved);
   }
+  const profileURL = profilePageURL(io.options.apiURL, challenge.username);
   io.result(
     `To log in to SOA2 as ${challenge.username}, post this text, exactly, as a comment on your own Scratch profile
-(${scratchProfileURL(challenge.username)}), signed in to Scratch as ${challenge.username}:
+(${profileURL}), signed in to Scratch as ${challenge.username}:
 
     ${challenge.code}
 `,
     {
       username: challenge.username,
       code: challenge.code,
-      profileURL: scratchProfileURL(challenge.username),
+      profileURL,
       finishBy: deadline(challenge),
     },
   );
@@ -173,8 +191,9 @@ async function waitAndFinish(
       return loggedIn(io, client, username);
     } catch (err) {
       await saveSession(io, client, before);
-      if (!isNotVerified(err) || loginExpired(challenge)) throw err;
-      io.say(`${(err as Error).message}\nPress Enter to check again (Ctrl+D stops).`);
+      const reported = notFoundYet(io, challenge, err);
+      if (!(reported instanceof CliError)) throw reported;
+      io.say(`${reported.message}\nPress Enter to check again (Ctrl+D stops).`);
     }
   }
 }
@@ -204,7 +223,7 @@ async function finishSavedLogin(io: CommandIo, username: string | undefined): Pr
     loggedIn(io, client, name);
   } catch (err) {
     await saveSession(io, client, saved);
-    throw err;
+    throw notFoundYet(io, challenge, err);
   }
 }
 

@@ -18,7 +18,7 @@ import {
 } from './commands.js';
 import { LineReader } from './prompt.js';
 import { defaultSessionFile } from './session-file.js';
-import { CliError, DEFAULT_API_URL, USAGE, UsageError } from './usage.js';
+import { API_URL_VARIABLE, CliError, DEFAULT_API_URL, USAGE, UsageError } from './usage.js';
 
 export interface CliStreams {
   stdout: NodeJS.WritableStream;
@@ -67,10 +67,21 @@ const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   'apps delete': ['yes'],
 };
 
+/**
+ * The API URL and where it came from: `--api-url`, else `SOA2_API_URL` (so a shell pointed at the
+ * fake once stays pointed at it), else SOA2's own. An empty variable counts as unset.
+ */
+function apiURLSetting(values: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const flag = values['api-url'] as string | undefined;
+  if (flag !== undefined) return { apiURL: flag, source: '--api-url' };
+  if (env[API_URL_VARIABLE]) return { apiURL: env[API_URL_VARIABLE], source: API_URL_VARIABLE };
+  return { apiURL: DEFAULT_API_URL, source: 'the default API URL' };
+}
+
 function globalOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): GlobalOptions {
-  const apiURL = (values['api-url'] as string | undefined) ?? DEFAULT_API_URL;
+  const { apiURL, source } = apiURLSetting(values, env);
   if (!/^https?:\/\//i.test(apiURL) || !URL.canParse(apiURL)) {
-    throw new UsageError(`--api-url: not an http(s) URL: ${apiURL}`);
+    throw new UsageError(`${source}: not an http(s) URL: ${apiURL}`);
   }
   const timeoutText = values.timeout as string | undefined;
   if (timeoutText !== undefined && (!/^\d{1,9}$/.test(timeoutText) || Number(timeoutText) === 0)) {

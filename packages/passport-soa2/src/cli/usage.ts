@@ -2,6 +2,8 @@
 import { API_PATH, DEFAULT_BASE_URL } from '../endpoints.js';
 
 export const DEFAULT_API_URL = `${DEFAULT_BASE_URL}${API_PATH}`;
+/** The environment variable that sets the API URL when `--api-url` is not given. */
+export const API_URL_VARIABLE = 'SOA2_API_URL';
 
 /** A failure the CLI explains in one message (exit status 1). */
 export class CliError extends Error {
@@ -48,8 +50,10 @@ Commands:
                             unless --yes).
 
 Options:
-  --api-url URL             SOA2's REST API (default ${DEFAULT_API_URL});
-                            for the local fake, the API URL \`exbo-soa2-fakes soa2\` prints.
+  --api-url URL             SOA2's REST API (default: $${API_URL_VARIABLE} if set, else
+                            ${DEFAULT_API_URL}); for the local fake, the API URL
+                            \`exbo-soa2-fakes soa2\` prints. The login text is then posted on
+                            the fake's own profile page, which login links.
   --session-file PATH       Where the login is kept, readable by you only (default
                             $XDG_CONFIG_HOME/passport-soa2/session.json or
                             ~/.config/passport-soa2/session.json).
