@@ -153,7 +153,7 @@ const CHILD_START_TIMEOUT_MS = 15_000;
 export async function startFakesProcess(options: FakesOptions = {}): Promise<ProviderFakes> {
   const childFile = fileURLToPath(new URL(`./fakes-child${extension()}`, import.meta.url));
   const child = fork(childFile, [JSON.stringify(options)], {
-    // TypeScript sources (tests, `npm run load`) need tsx; compiled ones (bench/dist) do not.
+    // TypeScript sources (tests, `npm run load`) need tsx; compiled ones (bench's build) do not.
     execArgv: childFile.endsWith('.ts') ? ['--import', 'tsx'] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
