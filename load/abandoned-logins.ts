@@ -7,9 +7,9 @@
  *   npm run build && node --import tsx load/abandoned-logins.ts   # ABANDONED=20000 CONCURRENCY=16
  */
 import { readFile } from 'node:fs/promises';
-import { startAppInstance } from './app-instance.js';
-import { freePort } from './processes.js';
-import { startProviders } from './providers.js';
+import { startAppInstance } from '../harness/app-instance.js';
+import { startFakes } from '../harness/fakes.js';
+import { freePort } from '../harness/processes.js';
 
 const ABANDONED = Number(process.env.ABANDONED ?? 20_000);
 /** Resident memory is also printed after every this many starts, to show where it levels off. */
@@ -23,7 +23,7 @@ async function rssMB(pid: number): Promise<number> {
   return Math.round(kB / 1024);
 }
 
-const providers = await startProviders(5);
+const providers = await startFakes({ accounts: 5 });
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
 providers.register(origin);

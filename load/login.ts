@@ -3,8 +3,9 @@
  * consent as a chosen account, follow the provider's redirect back, and read who the app says is
  * signed in. Each virtual user has its own cookie jar (test/helpers/browser.ts).
  */
+
+import type { Account } from '../harness/fakes.js';
 import { Browser, decodeEntities, type Page } from '../test/helpers/browser.js';
-import type { Account } from './providers.js';
 
 export interface SignedIn {
   provider: string;
@@ -17,6 +18,8 @@ export interface LoginTiming {
   totalMs: number;
   /** The callback request alone (state check, code exchange, profile, session), milliseconds. */
   callbackMs: number;
+  /** Requests sent again after the server closed their kept-alive connection (see step). */
+  resent: number;
 }
 
 /** What the example app's pages call each provider. */
@@ -55,6 +58,34 @@ function expectStatus(page: Page, status: number, step: string): void {
 }
 
 /**
+ * One request of the login; a network error becomes a LoginError of step `name`. A request whose
+ * kept-alive connection the server had just closed (`other side closed`, no answer) is sent once
+ * more, as Chromium does for any request on a reused connection that closes before the response
+ * headers: the server closed it while idle, so the request never reached it. Under heavy machine
+ * load the client's idle timer fires late and reuses connections the fakes' 5 s keep-alive timeout
+ * has closed. The callback is never resent: it carries the one-time code.
+ */
+async function step<T>(
+  name: string,
+  request: () => Promise<T>,
+  options: { retry: false } | { onResend: () => void },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if ('onResend' in options && attempt === 1 && cause?.code === 'UND_ERR_SOCKET') {
+        options.onResend();
+        continue;
+      }
+      const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
+      throw new LoginError(name, `${(err as Error).message}${detail}`);
+    }
+  }
+}
+
+/**
  * Logs `browser` in at `appURL` as `account` and checks the app's home page then shows exactly
  * that account. Throws a {@link LoginError} naming the step that went wrong.
  */
@@ -64,29 +95,37 @@ export async function completeLogin(
   account: Account,
 ): Promise<LoginTiming> {
   const started = performance.now();
-  const consent = await browser.get(`${appURL}/auth/${account.provider}`);
+  let resent = 0;
+  const resend = { onResend: () => resent++ };
+  const consent = await step(
+    'consent page',
+    () => browser.get(`${appURL}/auth/${account.provider}`),
+    resend,
+  );
   expectStatus(consent, 200, 'consent page');
-  const back = await browser.submit(
-    consent,
-    CONSENT_BUTTON[account.provider],
-    { user: account.id },
-    { follow: false },
+  const button = CONSENT_BUTTON[account.provider];
+  const back = await step(
+    'consent',
+    () => browser.submit(consent, button, { user: account.id }, { follow: false }),
+    resend,
   );
   const callbackURL = back.headers.get('location');
   if (back.status < 300 || back.status > 303 || !callbackURL) {
     throw new LoginError('consent', `HTTP ${back.status} without a redirect back to the app`);
   }
   const callbackStarted = performance.now();
-  const callback = await browser.get(callbackURL, { follow: false });
+  const callback = await step('callback', () => browser.get(callbackURL, { follow: false }), {
+    retry: false,
+  });
   const callbackMs = performance.now() - callbackStarted;
   if (callback.status !== 303) {
     const title = /<h1>([^<]*)<\/h1>/.exec(callback.text)?.[1] ?? callback.text.slice(0, 120);
     throw new LoginError('callback', `HTTP ${callback.status}: ${title}`);
   }
-  const home = await browser.get(`${appURL}/`);
+  const home = await step('home page', () => browser.get(`${appURL}/`), resend);
   expectStatus(home, 200, 'home page');
   assertSignedInAs(home.text, account, 'home page');
-  return { totalMs: performance.now() - started, callbackMs };
+  return { totalMs: performance.now() - started, callbackMs, resent };
 }
 
 /** Throws unless `html` shows `account` signed in (provider, username and id). */

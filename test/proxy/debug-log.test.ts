@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { freePort } from '../../harness/processes.js';
 import { makeTestCA, type TestCA } from './helpers/https-front.js';
 import { runLogins } from './helpers/run-logins.js';
-import { freePort, type RunningTinyproxy, startTinyproxy } from './helpers/tinyproxy.js';
+import { type RunningTinyproxy, startTinyproxy } from './helpers/tinyproxy.js';
 
 const PASSWORD = 'debug-Pr0xy-Secret-5150';
 let ca: TestCA;

@@ -14,9 +14,10 @@ import { DEFAULT_EXBO_CLIENT, startExboFake } from '@exbo-soa2/fakes';
 import { ExboClient } from 'passport-exbo';
 import { AppTokenManager, ExboGameApi, MemoryAppTokenStore } from 'passport-exbo/game-api';
 import { Soa2Client } from 'passport-soa2';
+import { freePort } from '../../harness/processes.js';
 import { makeTestCA, type TestCA } from './helpers/https-front.js';
 import { runLogins } from './helpers/run-logins.js';
-import { freePort, type RunningTinyproxy, startTinyproxy } from './helpers/tinyproxy.js';
+import { type RunningTinyproxy, startTinyproxy } from './helpers/tinyproxy.js';
 
 const PASSWORD = 'pr0xy-Passw0rd-7731';
 let ca: TestCA;

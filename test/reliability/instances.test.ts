@@ -1,10 +1,13 @@
 /**
- * More than one instance: two processes of the example app (server.js, as `npm start` runs it) with
- * identical settings, sessions in one real redis-server (REDIS_URL), behind a load balancer whose
- * address is the apps' public one. A login that starts on instance A finishes on instance B; a
- * logout on B ends the session on A; an instance crash loses nobody; a Redis outage gives error
- * pages at once rather than hung requests, and the app recovers when Redis is back. EXBO's
- * application token is shared by instances through the same Redis: minted once for all of them.
+ * More than one instance: the deployment of README "Deploying behind nginx" (harness/cluster.ts):
+ * two processes of the example app (server.js, as `npm start` runs it) with identical settings,
+ * sessions in one real redis-server (REDIS_URL), behind nginx over https. The browser-level proofs
+ * (a login started on one instance finishes on the other, a logout ends the session on both, a dead
+ * instance, no callback delivered twice) are in nginx.test.ts; here: the sessions are in Redis, an
+ * instance crash loses nobody, a Redis outage gives error pages at once rather than hung requests
+ * and the app recovers when Redis is back, a callback completed on one instance is refused when
+ * replayed on the other, and EXBO's application token is shared by instances through the same
+ * Redis: minted once for all of them.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,170 +17,50 @@ import { createClient } from 'redis';
 import { SESSION_COOKIE } from '../../examples/express-login/src/app.js';
 import { loadConfig } from '../../examples/express-login/src/config.js';
 import { SESSION_KEY_PREFIX } from '../../examples/express-login/src/session-store.js';
-import { type AppInstance, SERVER_JS, startAppInstance } from '../../load/app-instance.js';
-import { type Balancer, startBalancer } from '../../load/balancer.js';
-import { assertSignedInAs, signedInAs } from '../../load/login.js';
-import { freePort, stopProcess, waitFor } from '../../load/processes.js';
-import { type Account, type Providers, startProviders } from '../../load/providers.js';
-import { type RunningRedis, startRedisServer } from '../../load/redis-server.js';
+import { SERVER_JS } from '../../harness/app-instance.js';
+import { type Cluster, startCluster } from '../../harness/cluster.js';
+import { type Account, type Fakes, startFakes } from '../../harness/fakes.js';
+import { findNginx, NGINX_MISSING } from '../../harness/nginx.js';
+import { freePort, stopProcess, waitFor } from '../../harness/processes.js';
+import { type RunningRedis, startRedisServer } from '../../harness/redis-server.js';
+import { completeLogin, signedInAs } from '../../load/login.js';
 import { Browser } from '../helpers/browser.js';
-import { PROVIDERS } from './helpers/strategies.js';
 
-let providers: Providers;
-let redis: RunningRedis;
-let balancer: Balancer;
-let instances: AppInstance[] = [];
-const A = 0;
-const B = 1;
+const skip = findNginx() === undefined ? NGINX_MISSING : false;
 const CONSENT_BUTTONS = { exbo: 'approve', soa2: 'confirm' } as const;
 
-before(async () => {
-  providers = await startProviders(20);
-  redis = await startRedisServer();
-  balancer = await startBalancer();
-  providers.register(balancer.url);
-  // Identical settings on both, as a deployment has: the public (balancer) address in the callback
-  // URLs, the same session secret and Redis, and TRUST_PROXY for the balancer in front.
-  const env = { ...providers.appEnv(balancer.url), REDIS_URL: redis.url, TRUST_PROXY: '1' };
-  instances = await Promise.all([startAppInstance(env), startAppInstance(env)]);
-  balancer.targets.push(...instances.map((instance) => instance.url));
-});
-after(async () => {
-  for (const instance of instances) await instance.stop();
-  await balancer?.close();
-  await redis?.stop();
-  await providers?.close();
-});
+describe('two instances behind nginx sharing sessions through Redis', { skip }, () => {
+  let fakes: Fakes;
+  let cluster: Cluster;
+  /** A redis-server restarted on the cluster's port by the outage test (the cluster's is stopped). */
+  let restarted: RunningRedis | undefined;
 
-/** Logs `browser` in as `account`, every request going to `instance` (or round-robin). */
-async function login(browser: Browser, account: Account, instance?: number): Promise<void> {
-  balancer.pin(instance);
-  const consent = await browser.get(`${balancer.url}/auth/${account.provider}`);
-  const button = CONSENT_BUTTONS[account.provider];
-  const back = await browser.submit(consent, button, { user: account.id });
-  assertSignedInAs(back.text, account, 'after login');
-  balancer.pin(undefined);
-}
-
-/** The home page as `instance` shows it to `browser`. */
-async function homeOn(instance: number, browser: Browser): Promise<string> {
-  balancer.pin(instance);
-  try {
-    return (await browser.get(`${balancer.url}/`)).text;
-  } finally {
-    balancer.pin(undefined);
-  }
-}
-
-describe('two instances sharing sessions through Redis', () => {
-  for (const [i, provider] of PROVIDERS.entries()) {
-    test(`${provider}: a login started on instance A completes when the callback reaches B`, {
-      timeout: 30_000,
-    }, async () => {
-      const account = providers.accounts[provider][i] as Account;
-      const browser = new Browser();
-      balancer.pin(A);
-      const before = [...balancer.counts];
-      const start = await browser.get(`${balancer.url}/auth/${provider}`, { follow: false });
-      assert.equal(start.status, 302, 'A started the login (its state is in the shared session)');
-      assert.equal(balancer.counts[A], (before[A] ?? 0) + 1);
-      const consent = await browser.get(start.headers.get('location') ?? '');
-      const back = await browser.submit(
-        consent,
-        CONSENT_BUTTONS[provider],
-        { user: account.id },
-        {
-          follow: false,
-        },
-      );
-      const callback = back.headers.get('location') ?? '';
-      assert.ok(callback.startsWith(`${balancer.url}/auth/${provider}/callback?`), callback);
-
-      balancer.pin(B);
-      const finished = await browser.get(callback, { follow: false });
-      assert.equal(finished.status, 303, 'B finished the login A started');
-      assert.equal(balancer.counts[B], (before[B] ?? 0) + 1);
-      balancer.pin(undefined);
-
-      assertSignedInAs(await homeOn(B, browser), account, 'on B');
-      assertSignedInAs(await homeOn(A, browser), account, 'on A');
-    });
-  }
-
-  for (const [i, provider] of PROVIDERS.entries()) {
-    // The process-wide record of used states (core/src/state-store.ts) is not shared between
-    // instances: what stops this replay is the state leaving the shared session.
-    test(`${provider}: a callback completed on A is refused when replayed on B`, {
-      timeout: 20_000,
-    }, async () => {
-      const account = providers.accounts[provider][10 + i] as Account;
-      const browser = new Browser();
-      balancer.pin(A);
-      const consent = await browser.get(`${balancer.url}/auth/${provider}`);
-      const back = await browser.submit(
-        consent,
-        CONSENT_BUTTONS[provider],
-        { user: account.id },
-        { follow: false },
-      );
-      const callback = back.headers.get('location') ?? '';
-      const code = new URL(callback).searchParams.get('code') ?? '';
-      const startedSession = await browser.jar.getCookieString(balancer.url);
-      assert.equal((await browser.get(callback, { follow: false })).status, 303, 'A signs in');
-
-      balancer.pin(B);
-      try {
-        // With the session the login was started in, and with the one the login created.
-        for (const cookie of [startedSession, await browser.jar.getCookieString(balancer.url)]) {
-          const replay = await fetch(callback, { redirect: 'manual', headers: { Cookie: cookie } });
-          assert.equal(replay.status, 403, 'B refuses the replay');
-          assert.match(await replay.text(), /Your login expired/);
-        }
-      } finally {
-        balancer.pin(undefined);
-      }
-      const fake = provider === 'exbo' ? providers.exbo : providers.soa2;
-      const exchanges = fake.requests.filter(
-        (r) => r.method === 'POST' && /\/(token|tokens)$/.test(r.path) && r.body.includes(code),
-      );
-      assert.equal(exchanges.length, 1, 'the code went to the provider once');
-      assertSignedInAs(await homeOn(A, browser), account, 'still signed in on A');
-    });
-  }
-
-  test('a logout on B ends the session on A', { timeout: 30_000 }, async () => {
-    const account = providers.accounts.exbo[5] as Account;
-    const browser = new Browser();
-    await login(browser, account, A);
-    const oldCookie = await browser.jar.getCookieString(balancer.url);
-    assert.match(oldCookie, new RegExp(`${SESSION_COOKIE.replace('.', '\\.')}=`));
-
-    const home = await homeOn(B, browser);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(home)?.[1];
-    assert.ok(csrf, 'B shows the logout form of the session A created');
-    balancer.pin(B);
-    const logout = await fetch(`${balancer.url}/logout`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        Cookie: oldCookie,
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'Sec-Fetch-Site': 'same-origin',
-      },
-      body: new URLSearchParams({ _csrf: csrf }).toString(),
-    });
-    assert.equal(logout.status, 303);
-
-    balancer.pin(A);
-    const onA = await fetch(`${balancer.url}/`, { headers: { Cookie: oldCookie } });
-    balancer.pin(undefined);
-    assert.equal(signedInAs(await onA.text()), undefined, 'A no longer knows the session');
+  before(async () => {
+    fakes = await startFakes({ accounts: 20 });
+    cluster = await startCluster({ instances: 2, fakes });
   });
+  after(async () => {
+    await cluster?.stop();
+    await restarted?.stop();
+    await fakes?.close();
+  });
+
+  const browser = () => new Browser({ dispatcher: cluster.dispatcher });
+
+  /** The home page as instance `index` shows it, asked directly (not through nginx). */
+  async function homeOn(index: number, cookie: string): Promise<string> {
+    const instance = cluster.instances[index];
+    assert.ok(instance);
+    return (await fetch(`${instance.url}/`, { headers: { Cookie: cookie } })).text();
+  }
 
   test('the sessions are in Redis, under the app prefix; each instance says so at start', {
     timeout: 30_000,
   }, async () => {
-    const client = createClient({ url: redis.url });
+    for (const account of [fakes.accounts.exbo[1], fakes.accounts.soa2[1]] as Account[]) {
+      await completeLogin(browser(), cluster.url, account);
+    }
+    const client = createClient({ url: cluster.redis.url });
     await client.connect();
     try {
       const keys = await client.keys(`${SESSION_KEY_PREFIX}*`);
@@ -185,28 +68,28 @@ describe('two instances sharing sessions through Redis', () => {
     } finally {
       await client.close();
     }
-    for (const instance of instances) {
+    for (const instance of cluster.instances) {
       assert.match(
         instance.output.join(''),
         new RegExp(
-          `Sessions are kept in Redis at redis://127\\.0\\.0\\.1:${redis.port} \\(REDIS_URL\\)`,
+          `Sessions are kept in Redis at redis://127\\.0\\.0\\.1:${cluster.redis.port} \\(REDIS_URL\\)`,
         ),
       );
     }
   });
 
   test('EXBO application token: shared by instances through the same Redis, minted once', {
-    timeout: 30_000,
+    timeout: 60_000,
   }, async () => {
     const script = fileURLToPath(new URL('./helpers/app-token-process.ts', import.meta.url));
+    const redisURL = cluster.redis.url;
     const grants = () =>
-      providers.exbo.requests.filter((r) => r.body.includes('grant_type=client_credentials'))
-        .length;
+      fakes.exbo.requests.filter((r) => r.body.includes('grant_type=client_credentials')).length;
     const before = grants();
     const run = async (count: number) => {
       const children = Array.from({ length: count }, () =>
         spawn(process.execPath, ['--import', 'tsx', script], {
-          env: { ...process.env, REDIS_URL: redis.url, EXBO_BASE_URL: providers.exbo.url },
+          env: { ...process.env, REDIS_URL: redisURL, EXBO_BASE_URL: fakes.exbo.url },
           stdio: ['pipe', 'pipe', 'pipe'],
         }),
       );
@@ -241,54 +124,99 @@ describe('two instances sharing sessions through Redis', () => {
     assert.deepEqual(second, first);
     assert.equal(grants(), before + 1, 'EXBO was asked for an application token once');
     const token = first?.[0] as string;
-    assert.equal(providers.exbo.tokenStatus(token), 'active');
+    assert.equal(fakes.exbo.tokenStatus(token), 'active');
     // An instance started later takes the shared token instead of minting (and so revoking) one.
     const [later] = await run(1);
     assert.deepEqual(later, [token]);
     assert.equal(grants(), before + 1);
-    assert.equal(providers.exbo.tokenStatus(token), 'active');
+    assert.equal(fakes.exbo.tokenStatus(token), 'active');
   });
+
+  for (const [i, provider] of (['exbo', 'soa2'] as const).entries()) {
+    // The process-wide record of used states (core/src/state-store.ts) is not shared between
+    // instances: what stops this replay is the state leaving the shared session.
+    test(`${provider}: a callback completed on one instance is refused when replayed on the other`, {
+      timeout: 20_000,
+    }, async () => {
+      const account = fakes.accounts[provider][10 + i] as Account;
+      const user = browser();
+      const consent = await user.get(`${cluster.url}/auth/${provider}`);
+      const button = CONSENT_BUTTONS[provider];
+      const back = await user.submit(consent, button, { user: account.id }, { follow: false });
+      const callback = new URL(back.headers.get('location') ?? '');
+      const code = callback.searchParams.get('code') ?? '';
+      const startedSession = await user.jar.getCookieString(cluster.url);
+      const from = cluster.nginx.accessLog().length;
+      assert.equal((await user.get(callback.href, { follow: false })).status, 303, 'signed in');
+      const completedOn = cluster.nginx
+        .accessLog()
+        .slice(from)
+        .find((entry) => entry.path === callback.pathname)?.upstreams[0];
+      const other = cluster.instances.find((instance) => instance.port !== completedOn);
+      assert.ok(completedOn && other);
+
+      // With the session the login was started in, and with the one the login created.
+      const signedInSession = await user.jar.getCookieString(cluster.url);
+      for (const cookie of [startedSession, signedInSession]) {
+        const replay = await fetch(`${other.url}${callback.pathname}${callback.search}`, {
+          redirect: 'manual',
+          headers: { Cookie: cookie },
+        });
+        assert.equal(replay.status, 403, 'the other instance refuses the replay');
+        assert.match(await replay.text(), /Your login expired/);
+      }
+      const fake = provider === 'exbo' ? fakes.exbo : fakes.soa2;
+      const exchanges = fake.requests.filter(
+        (r) => r.method === 'POST' && /\/(token|tokens)$/.test(r.path) && r.body.includes(code),
+      );
+      assert.equal(exchanges.length, 1, 'the code went to the provider once');
+      const index = cluster.instances.findIndex((instance) => instance.port === completedOn);
+      assert.equal(signedInAs(await homeOn(index, signedInSession))?.id, account.id);
+    });
+  }
 
   test('an instance that crashes loses nobody: the other one carries on', {
     timeout: 30_000,
   }, async () => {
-    const account = providers.accounts.soa2[7] as Account;
-    const browser = new Browser();
-    await login(browser, account);
-    await instances[B]?.kill();
-    assertSignedInAs(await homeOn(A, browser), account, 'on A after B crashed');
+    const account = fakes.accounts.soa2[7] as Account;
+    const user = browser();
+    await completeLogin(user, cluster.url, account);
+    const cookie = await user.jar.getCookieString(cluster.url);
+    assert.match(cookie, new RegExp(`${SESSION_COOKIE.replace('.', '\\.')}=`));
+    await cluster.instances[1]?.kill();
+    assert.equal(signedInAs(await homeOn(0, cookie))?.id, account.id, 'on A after B crashed');
+    // Through nginx too: the dead instance is skipped for pages.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(signedInAs((await user.get(`${cluster.url}/`)).text)?.id, account.id);
+    }
   });
 
   test('Redis down: error pages at once, no hung request; back to normal when Redis returns', {
-    timeout: 30_000,
+    timeout: 60_000,
   }, async () => {
-    const browser = new Browser();
-    await login(browser, providers.accounts.exbo[9] as Account, A);
-    await redis.stop();
-    balancer.pin(A);
-    try {
-      const started = Date.now();
-      const page = await browser.get(`${balancer.url}/`);
-      assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
-      assert.equal(page.status, 500);
-      assert.match(page.text, /Something went wrong on our side/);
-      assert.doesNotMatch(page.text, /\n\s+at |Redis|ECONNREFUSED/, 'no internals on the page');
+    const user = browser();
+    await completeLogin(user, cluster.url, fakes.accounts.exbo[9] as Account);
+    const port = (restarted ?? cluster.redis).port;
+    await (restarted ?? cluster.redis).stop();
+    const started = Date.now();
+    const page = await user.get(`${cluster.url}/`);
+    assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
+    assert.equal(page.status, 500);
+    assert.match(page.text, /Something went wrong on our side/);
+    assert.doesNotMatch(page.text, /\n\s+at |Redis|ECONNREFUSED/, 'no internals on the page');
 
-      redis = await startRedisServer({ port: redis.port });
-      // The sessions were in the Redis that stopped (no persistence here): signed out, but served.
-      await waitFor(
-        async () => (await browser.get(`${balancer.url}/`)).status === 200,
-        10_000,
-        'the app to use Redis again',
-      );
-      assert.equal(signedInAs((await browser.get(`${balancer.url}/`)).text), undefined);
-      await login(browser, providers.accounts.exbo[10] as Account, A);
-      const log = instances[A]?.output.join('') ?? '';
-      assert.match(log, /Session store: lost Redis at redis:\/\/127\.0\.0\.1:\d+, reconnecting/);
-      assert.match(log, /Session store: Redis at redis:\/\/127\.0\.0\.1:\d+ is back\./);
-    } finally {
-      balancer.pin(undefined);
-    }
+    restarted = await startRedisServer({ port });
+    // The sessions were in the Redis that stopped (no persistence here): signed out, but served.
+    await waitFor(
+      async () => (await user.get(`${cluster.url}/`)).status === 200,
+      10_000,
+      'the app to use Redis again',
+    );
+    assert.equal(signedInAs((await user.get(`${cluster.url}/`)).text), undefined);
+    await completeLogin(user, cluster.url, fakes.accounts.exbo[10] as Account);
+    const log = cluster.instances[0]?.output.join('') ?? '';
+    assert.match(log, /Session store: lost Redis at redis:\/\/127\.0\.0\.1:\d+, reconnecting/);
+    assert.match(log, /Session store: Redis at redis:\/\/127\.0\.0\.1:\d+ is back\./);
   });
 });
 

@@ -4,9 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acceptsConnections, freePort } from '../../../harness/processes.js';
 
 export interface TinyproxyOptions {
   /** Ports `CONNECT` may reach; any other port is refused with 403. */
@@ -27,14 +27,6 @@ export interface RunningTinyproxy {
 }
 
 /** A port nothing listens on right now (for the proxy, and for "the proxy is down"). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export async function startTinyproxy(options: TinyproxyOptions): Promise<RunningTinyproxy> {
   const dir = mkdtempSync(join(tmpdir(), 'tinyproxy-'));
   const port = await freePort();
@@ -69,7 +61,7 @@ export async function startTinyproxy(options: TinyproxyOptions): Promise<Running
     }
   };
   const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -96,15 +88,4 @@ export async function startTinyproxy(options: TinyproxyOptions): Promise<Running
         child.kill('SIGTERM');
       }),
   };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

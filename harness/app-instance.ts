@@ -11,7 +11,7 @@ export const SERVER_JS = fileURLToPath(
 );
 
 export interface AppInstance {
-  /** `http://127.0.0.1:<port>`: this instance directly (not through a balancer). */
+  /** `http://127.0.0.1:<port>`: this instance directly (not through nginx). */
   url: string;
   port: number;
   process: ChildProcess;
