@@ -13,24 +13,17 @@
  * garbage is collected during the next: the steady state the benchmark is after.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import { type AppConfig, type BenchUser, buildLoginRoutes } from './apps.js';
-import { serveParent, takeSnapshot } from './ipc.js';
-import { CpuProfiler } from './profiler.js';
+import { serveParent, takeSnapshot } from './children.js';
 
 export interface AppReady {
   port: number;
   callbackURL: string;
-}
-
-export interface StopProfileCall {
-  /** Where to write the `.cpuprofile` (open it in Chrome DevTools or speedscope). */
-  path: string;
 }
 
 /** Every outgoing TCP connection (undici and node:http alike): shows whether requests reuse them. */
@@ -81,14 +74,8 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
-  const profiler = new CpuProfiler();
   serveParent({ port, callbackURL } satisfies AppReady, {
     snapshot: () => takeSnapshot(connectionsOpened),
-    startProfile: () => profiler.start(),
-    async stopProfile({ path }: StopProfileCall) {
-      await writeFile(path, JSON.stringify(await profiler.stop()));
-      return path;
-    },
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The six login implementations, each as the two route handlers an Express app mounts: `login`
+ * The five login implementations, each as the two route handlers an Express app mounts: `login`
  * (start: store a state in the session, redirect to the provider) and `callback` (finish: state
  * check, token POST, profile GET, `req.login`). Every variant ends its callback the same way: the
  * user `{ id, username }` is in the session and the next handler answers.
@@ -10,11 +10,8 @@
  *   `scope=` present and empty, token in the Authorization header, `Accept: application/json`).
  * - floor-exbo / floor-soa2: the least a correct login can do: compare the state, two `fetch`
  *   calls and `req.login`. No timeout, no error mapping, no validation beyond `ok`.
- * - http-floor-exbo: the EXBO floor with node:http (keep-alive agent) instead of fetch, to show
- *   what Node's fetch itself costs per login.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Passport } from 'passport';
 import { Strategy as ExboStrategy } from 'passport-exbo';
@@ -198,67 +195,6 @@ function floorExbo(config: AppConfig['exbo'], callbackURL: string): LoginRoutes 
   };
 }
 
-/** node:http's shortest path to a JSON answer; `fetch` adds WHATWG streams and Response objects. */
-function httpJson(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: body === undefined ? 'GET' : 'POST', headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`${url} answered ${res.statusCode}`));
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-          } catch (err) {
-            reject(err);
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function httpFloorExbo(config: AppConfig['exbo'], callbackURL: string): LoginRoutes {
-  const agent = new Agent({ keepAlive: true });
-  return {
-    login: floorExbo(config, callbackURL).login,
-    callback: floorCallback(async (code) => {
-      const form = new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: config.clientID,
-        client_secret: config.clientSecret,
-        code,
-        redirect_uri: callbackURL,
-      }).toString();
-      const tokens = await httpJson(
-        agent,
-        config.tokenURL,
-        {
-          Accept: 'application/json',
-          'Content-Type': 'application/x-www-form-urlencoded',
-          'Content-Length': String(Buffer.byteLength(form)),
-        },
-        form,
-      );
-      const user = await httpJson(agent, config.userProfileURL, {
-        Accept: 'application/json',
-        Authorization: `Bearer ${tokens.access_token}`,
-      });
-      return { id: String(user.id), username: String(user.login) };
-    }),
-  };
-}
-
 function floorSoa2(config: AppConfig['soa2'], callbackURL: string): LoginRoutes {
   return {
     login: floorLogin((state) => {
@@ -319,8 +255,6 @@ export function buildLoginRoutes(
       return strategyRoutes(passport, 'oauth2-exbo');
     case 'floor-exbo':
       return floorExbo(config.exbo, callbackURL);
-    case 'http-floor-exbo':
-      return httpFloorExbo(config.exbo, callbackURL);
     case 'passport-soa2':
       passport.use(
         new Soa2Strategy(

@@ -13,7 +13,7 @@ import {
   startExboFake,
   startSoa2Fake,
 } from '@exbo-soa2/fakes';
-import { serveParent, takeSnapshot } from './ipc.js';
+import { serveParent, takeSnapshot } from './children.js';
 import type { Provider } from './variants.js';
 
 export interface FakesReady {
@@ -25,11 +25,6 @@ export interface FakesReady {
   };
   /** The account of each concurrency slot, by provider (index = slot). */
   users: Record<Provider, number[]>;
-}
-
-export interface RegisterCall {
-  provider: Provider;
-  redirectUri: string;
 }
 
 /**
@@ -98,7 +93,7 @@ async function main(): Promise<void> {
   };
   const registered: Record<Provider, string[]> = { exbo: [], soa2: [] };
   serveParent(ready, {
-    register({ provider, redirectUri }: RegisterCall) {
+    register({ provider, redirectUri }: { provider: Provider; redirectUri: string }) {
       // Redirect URIs are compared byte for byte, so the app's real callback URL is registered;
       // each app registers its own (the paired comparison runs two apps against one fakes process).
       const uris = [...registered[provider], redirectUri];
