@@ -3,8 +3,9 @@
  * consent as a chosen account, follow the provider's redirect back, and read who the app says is
  * signed in. Each virtual user has its own cookie jar (test/helpers/browser.ts).
  */
+
+import type { Account } from '../harness/fakes.js';
 import { Browser, decodeEntities, type Page } from '../test/helpers/browser.js';
-import type { Account } from './providers.js';
 
 export interface SignedIn {
   provider: string;

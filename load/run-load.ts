@@ -4,22 +4,25 @@
  * exactly the account that consented in it.
  *
  * The app runs as `npm start` runs it (server.js in its own process, real-provider mode pointed at
- * the fakes), so its memory and CPU are its own. With `instances > 1` it runs several instances on
- * one Redis behind a round-robin balancer: the steps of each login land on different instances.
+ * the fakes), so its memory and CPU are its own. With `instances > 1` it runs the deployment of
+ * README "Deploying behind nginx" (harness/cluster.ts): several instances on one Redis behind nginx
+ * over https, round-robin, so the steps of each login land on different instances.
  */
-import { type AppInstance, startAppInstance } from './app-instance.js';
-import { type Balancer, startBalancer } from './balancer.js';
+
+import type { Dispatcher } from 'undici';
+import { type AppInstance, startAppInstance } from '../harness/app-instance.js';
+import { startCluster } from '../harness/cluster.js';
+import { type Account, type Fakes, type Provider, startFakes } from '../harness/fakes.js';
+import { freePort } from '../harness/processes.js';
+import { startRedisServer } from '../harness/redis-server.js';
 import { assertSignedInAs, Browser, completeLogin, type LoginTiming } from './login.js';
-import { freePort } from './processes.js';
-import { type Account, type Provider, type Providers, startProviders } from './providers.js';
-import { type RunningRedis, startRedisServer } from './redis-server.js';
 
 export interface LoadOptions {
   /** Complete logins to drive. Default 2000. */
   logins?: number;
   /** Logins in flight at once. Default 100. */
   concurrency?: number;
-  /** App instances. Default 1; more than one implies Redis and a balancer. */
+  /** App instances. Default 1; more than one implies Redis and nginx over https. */
   instances?: number;
   /** Keep sessions in Redis even with one instance. Default: only with several instances. */
   redis?: boolean;
@@ -82,14 +85,16 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
 
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const providers = await startProviders(Math.max(options.accounts ?? 200, concurrency));
+    const providers = await startFakes({
+      accounts: Math.max(options.accounts ?? 200, concurrency),
+    });
     cleanups.push(() => providers.close());
-    let redis: RunningRedis | undefined;
-    if (useRedis) {
-      redis = await startRedisServer();
-      cleanups.push(() => (redis as RunningRedis).stop());
-    }
-    const { appURL, instances } = await startApps(providers, instanceCount, redis, cleanups);
+    const { appURL, instances, dispatcher } = await startApps(
+      providers,
+      instanceCount,
+      useRedis,
+      cleanups,
+    );
     progress(
       `${instanceCount} app instance(s), sessions in ${useRedis ? 'Redis' : 'memory'}, at ${appURL}; ${logins} logins, concurrency ${concurrency}`,
     );
@@ -121,7 +126,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
         const provider: Provider = index % 2 === 0 ? 'exbo' : 'soa2';
         const account = pick(provider);
         inFlight.add(account);
-        const browser = new Browser();
+        const browser = new Browser(dispatcher ? { dispatcher } : {});
         try {
           timings.push(await withTimeout(completeLogin(browser, appURL, account), timeoutMs));
           finished.push({ browser, account });
@@ -185,44 +190,37 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
   }
 }
 
-/** The app instance(s) and the address browsers use: the instance itself, or the balancer. */
+/**
+ * The app instance(s) and the address browsers use: one instance directly (its callback URL names
+ * its own port, chosen first), or several behind nginx over https (harness/cluster.ts).
+ */
 async function startApps(
-  providers: Providers,
+  providers: Fakes,
   count: number,
-  redis: RunningRedis | undefined,
+  redis: boolean,
   cleanups: Array<() => Promise<void>>,
-): Promise<{ appURL: string; instances: AppInstance[] }> {
-  const redisEnv: Record<string, string> = redis ? { REDIS_URL: redis.url } : {};
-  if (count === 1) {
-    // Directly: the callback URL names the instance's own port, chosen first.
-    const port = await freePort();
-    const origin = `http://localhost:${port}`;
-    providers.register(origin);
-    const instance = await startAppInstance({
-      ...providers.appEnv(origin),
-      ...redisEnv,
-      PORT: String(port),
-    });
-    cleanups.push(() => instance.stop());
-    return { appURL: origin, instances: [instance] };
+): Promise<{ appURL: string; instances: AppInstance[]; dispatcher?: Dispatcher }> {
+  if (count > 1) {
+    const cluster = await startCluster({ instances: count, fakes: providers });
+    cleanups.push(() => cluster.stop());
+    return { appURL: cluster.url, instances: cluster.instances, dispatcher: cluster.dispatcher };
   }
-  const balancer: Balancer = await startBalancer();
-  cleanups.push(() => balancer.close());
-  providers.register(balancer.url);
-  const instances: AppInstance[] = [];
-  for (let i = 0; i < count; i++) {
-    // Identical settings, as a deployment has: the public (balancer) address in the callback
-    // URLs, and TRUST_PROXY because the balancer is a proxy in front of the app.
-    const instance = await startAppInstance({
-      ...providers.appEnv(balancer.url),
-      ...redisEnv,
-      TRUST_PROXY: '1',
-    });
-    cleanups.push(() => instance.stop());
-    instances.push(instance);
-    balancer.targets.push(instance.url);
+  const env: Record<string, string> = {};
+  if (redis) {
+    const server = await startRedisServer();
+    cleanups.push(() => server.stop());
+    env.REDIS_URL = server.url;
   }
-  return { appURL: balancer.url, instances };
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  providers.register(origin);
+  const instance = await startAppInstance({
+    ...providers.appEnv(origin),
+    ...env,
+    PORT: String(port),
+  });
+  cleanups.push(() => instance.stop());
+  return { appURL: origin, instances: [instance] };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

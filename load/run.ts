@@ -5,7 +5,8 @@
  * local fakes, both providers mixed, and checks that every session ends signed in as exactly the
  * account that consented in it. Prints throughput, latency percentiles, errors and peak memory;
  * exits 1 if any login failed or any session showed the wrong user. `--instances 2` runs two app
- * instances on one Redis behind a round-robin balancer (redis-server must be installed).
+ * instances on one Redis behind nginx over https (redis-server, nginx and openssl must be installed;
+ * harness/cluster.ts).
  */
 import { parseArgs } from 'node:util';
 import { formatReport, runLoad } from './run-load.js';

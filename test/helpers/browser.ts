@@ -3,6 +3,7 @@
  * followed by hand so every hop can be inspected, and HTML forms submitted the way a browser would.
  */
 import { CookieJar } from 'tough-cookie';
+import type { Dispatcher } from 'undici';
 
 export interface Hop {
   method: string;
@@ -32,6 +33,12 @@ const MAX_REDIRECTS = 10;
 
 export class Browser {
   readonly jar = new CookieJar();
+
+  /**
+   * `dispatcher`: how fetch connects, e.g. an undici Agent trusting a test CA (harness/cluster.ts)
+   * for https sites; default Node's global one.
+   */
+  constructor(private readonly options: { dispatcher?: Dispatcher } = {}) {}
 
   /** GET `url` and follow redirects. */
   get(url: string, options: { follow?: boolean } = {}): Promise<Page> {
@@ -89,7 +96,8 @@ export class Browser {
         headers,
         body: currentBody?.toString(),
         redirect: 'manual',
-      });
+        ...(this.options.dispatcher && { dispatcher: this.options.dispatcher }),
+      } as RequestInit);
       for (const setCookie of res.headers.getSetCookie()) {
         await this.jar.setCookie(setCookie, url);
       }

@@ -21,6 +21,7 @@ import {
   startSoa2Fake,
 } from '@exbo-soa2/fakes';
 import { CALLBACK_PATHS } from '../../examples/express-login/src/config.js';
+import { selfSignedCertificate } from '../../harness/tls.js';
 import { signedInAs } from '../../load/login.js';
 import { type TestApp, trackProcessErrors } from '../helpers/app.js';
 import { Browser, type Page } from '../helpers/browser.js';
@@ -35,7 +36,6 @@ import {
   type ProviderName,
   startBothStrategies,
 } from './helpers/strategies.js';
-import { selfSignedCertificate } from './helpers/tls.js';
 
 const UNRESOLVABLE_HOST = `${'no-such-provider-'.padEnd(64, 'x')}.invalid`;
 const LABELS: Record<ProviderName, string> = { exbo: 'EXBO', soa2: 'Scratch' };

@@ -14,16 +14,16 @@ import { createClient } from 'redis';
 import { SESSION_COOKIE } from '../../examples/express-login/src/app.js';
 import { loadConfig } from '../../examples/express-login/src/config.js';
 import { SESSION_KEY_PREFIX } from '../../examples/express-login/src/session-store.js';
-import { type AppInstance, SERVER_JS, startAppInstance } from '../../load/app-instance.js';
+import { type AppInstance, SERVER_JS, startAppInstance } from '../../harness/app-instance.js';
+import { type Account, type Fakes, startFakes } from '../../harness/fakes.js';
+import { freePort, stopProcess, waitFor } from '../../harness/processes.js';
+import { type RunningRedis, startRedisServer } from '../../harness/redis-server.js';
 import { type Balancer, startBalancer } from '../../load/balancer.js';
 import { assertSignedInAs, signedInAs } from '../../load/login.js';
-import { freePort, stopProcess, waitFor } from '../../load/processes.js';
-import { type Account, type Providers, startProviders } from '../../load/providers.js';
-import { type RunningRedis, startRedisServer } from '../../load/redis-server.js';
 import { Browser } from '../helpers/browser.js';
 import { PROVIDERS } from './helpers/strategies.js';
 
-let providers: Providers;
+let providers: Fakes;
 let redis: RunningRedis;
 let balancer: Balancer;
 let instances: AppInstance[] = [];
@@ -32,7 +32,7 @@ const B = 1;
 const CONSENT_BUTTONS = { exbo: 'approve', soa2: 'confirm' } as const;
 
 before(async () => {
-  providers = await startProviders(20);
+  providers = await startFakes({ accounts: 20 });
   redis = await startRedisServer();
   balancer = await startBalancer();
   providers.register(balancer.url);

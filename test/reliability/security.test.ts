@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SESSION_COOKIE } from '../../examples/express-login/src/app.js';
+import type { Account } from '../../harness/fakes.js';
 import { signedInAs } from '../../load/login.js';
-import type { Account } from '../../load/providers.js';
 import { type RunningExample, startExample } from '../example/demo-app.js';
 import { Browser } from '../helpers/browser.js';
 import { PROVIDERS, type ProviderName } from './helpers/strategies.js';

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killProcess, stopProcess, waitFor } from '../../../load/processes.js';
+import { killProcess, stopProcess, waitFor } from '../../../harness/processes.js';
 import type { ProviderName } from './strategies.js';
 
 const CLI = fileURLToPath(new URL('../../../packages/fakes/dist/esm/cli.js', import.meta.url));

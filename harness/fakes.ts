@@ -1,10 +1,16 @@
 /**
- * Both fakes, started once and used as "the real providers" by any number of app instances: each
- * instance gets their URLs through EXBO_BASE_URL / SOA2_BASE_URL (real-provider mode), and the
- * instances' public callback URLs are registered with the fakes.
+ * Both provider fakes (EXBO and SOA2) in this process, used as "the real providers" by any number of
+ * app instances, load runs and benchmarks.
+ *
+ *   const fakes = await startFakes({ accounts: 200 });
+ *   fakes.register('https://localhost:8443');        // the example app's callback paths there
+ *   fakes.registerRedirect('exbo', 'http://…/cb');   // or any exact redirect URI (bench apps)
+ *   startAppInstance(fakes.appEnv('https://localhost:8443'));  // real-provider settings
+ *   await fakes.close();
  *
  * Many distinct accounts, so that a session ending up as someone else is caught: with the three
- * default users, two logins would share a user one time in three.
+ * default users, two logins would share a user one time in three. A process that must not count
+ * the providers' CPU as its own (bench/) runs this in a child process of its own.
  */
 import {
   DEFAULT_EXBO_CLIENT,
@@ -28,13 +34,26 @@ export interface Account {
   username: string;
 }
 
-export interface Providers {
+export interface FakesOptions {
+  /** Distinct accounts per provider. Default 100. */
+  accounts?: number;
+  /**
+   * ASCII logins only. By default every fourth EXBO login is Cyrillic (multi-byte UTF-8 all the
+   * way to the page); the EXBO fake sends such a body in two writes 15 ms apart (to catch
+   * chunk-by-chunk decoders), a pause a benchmark would measure as the app's latency.
+   */
+  asciiOnly?: boolean;
+}
+
+export interface Fakes {
   exbo: ExboFake;
   soa2: Soa2Fake;
   accounts: Record<Provider, Account[]>;
-  /** Registers `origin` + each provider's callback path with the fakes. */
+  /** Registers `origin` + the example app's callback path of each provider. */
   register(origin: string): void;
-  /** Real-provider settings for an app whose public address is `origin`. */
+  /** Registers one exact redirect URI (compared byte for byte by both providers). */
+  registerRedirect(provider: Provider, redirectUri: string): void;
+  /** The example app's real-provider settings for a public address `origin`. */
   appEnv(origin: string): Record<string, string>;
   close(): Promise<void>;
 }
@@ -42,15 +61,16 @@ export interface Providers {
 /** A session secret shared by every instance (they must all accept each other's cookies). */
 export const SHARED_SESSION_SECRET = 'load-and-reliability-runs-shared-session-secret-0123456789';
 
-export async function startProviders(accountsPerProvider = 100): Promise<Providers> {
+export async function startFakes(options: FakesOptions = {}): Promise<Fakes> {
+  const count = options.accounts ?? 100;
   const exboUsers: ExboUserConfig[] = [];
   const soa2Users: Soa2UserConfig[] = [];
-  for (let i = 1; i <= accountsPerProvider; i++) {
-    // Every fourth EXBO login is Cyrillic: multi-byte UTF-8 all the way to the page.
+  for (let i = 1; i <= count; i++) {
+    const cyrillic = !options.asciiOnly && i % 4 === 0;
     exboUsers.push({
       id: 700_000 + i,
       uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      login: i % 4 === 0 ? `Сталкер-${i}` : `Stalker-${i}`,
+      login: cyrillic ? `Сталкер-${i}` : `Stalker-${i}`,
       displayLogin: null,
       distributor: 'EXBO',
       distributorId: null,
@@ -68,8 +88,15 @@ export async function startProviders(accountsPerProvider = 100): Promise<Provide
     await exbo.close();
     throw err;
   });
-  const exboCallbacks: string[] = [];
-  const soa2Callbacks: string[] = [];
+  const redirects: Record<Provider, string[]> = { exbo: [], soa2: [] };
+  const registerRedirect = (provider: Provider, redirectUri: string) => {
+    redirects[provider].push(redirectUri);
+    if (provider === 'exbo') {
+      exbo.addClient({ ...DEFAULT_EXBO_CLIENT, redirectUris: [...redirects.exbo] });
+    } else {
+      soa2.addClient({ ...DEFAULT_SOA2_CLIENT, redirectUris: [...redirects.soa2] });
+    }
+  };
   return {
     exbo,
     soa2,
@@ -82,11 +109,10 @@ export async function startProviders(accountsPerProvider = 100): Promise<Provide
       })),
     },
     register(origin) {
-      exboCallbacks.push(`${origin}${CALLBACK_PATHS.exbo}`);
-      soa2Callbacks.push(`${origin}${CALLBACK_PATHS.soa2}`);
-      exbo.addClient({ ...DEFAULT_EXBO_CLIENT, redirectUris: [...exboCallbacks] });
-      soa2.addClient({ ...DEFAULT_SOA2_CLIENT, redirectUris: [...soa2Callbacks] });
+      registerRedirect('exbo', `${origin}${CALLBACK_PATHS.exbo}`);
+      registerRedirect('soa2', `${origin}${CALLBACK_PATHS.soa2}`);
     },
+    registerRedirect,
     appEnv: (origin) => ({
       SESSION_SECRET: SHARED_SESSION_SECRET,
       EXBO_CLIENT_ID: DEFAULT_EXBO_CLIENT.clientId,

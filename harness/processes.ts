@@ -1,5 +1,5 @@
 /**
- * Small process helpers shared by the load run and the reliability tests: a free loopback port,
+ * Small process helpers shared by load/, the tests and bench/: a free loopback port,
  * polling until something is ready, stopping a child for sure, and a process's peak memory.
  */
 import type { ChildProcess } from 'node:child_process';
