@@ -7,6 +7,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopProcess } from '../harness/processes.js';
 import type { AppReady } from './app-process.js';
 import type { AppConfig } from './apps.js';
 import type { FakesReady } from './fakes-process.js';
@@ -57,7 +58,7 @@ export interface Child<Ready> {
   ready: Ready;
   call<T>(method: string, arg?: unknown): Promise<T>;
   snapshot(): Promise<Snapshot>;
-  /** SIGTERM, and wait for the exit. */
+  /** SIGTERM (SIGKILL after a grace period), and wait for the exit. */
   stop(): Promise<void>;
 }
 
@@ -66,7 +67,6 @@ function startChild<Ready>(file: string, args: string[]): Promise<Child<Ready>> 
   const path = fileURLToPath(new URL(file, import.meta.url));
   const child = fork(path, args, { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, (message: Message) => void>();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let nextId = 1;
   return new Promise((resolve, reject) => {
     const startTimer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -101,10 +101,7 @@ function startChild<Ready>(file: string, args: string[]): Promise<Child<Ready>> 
         ready: message.value as Ready,
         call,
         snapshot: () => call<Snapshot>('snapshot'),
-        async stop() {
-          child.kill('SIGTERM');
-          await exited;
-        },
+        stop: () => stopProcess(child),
       });
     });
   });
