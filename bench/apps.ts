@@ -17,6 +17,7 @@ import type { Passport } from 'passport';
 import { Strategy as ExboStrategy } from 'passport-exbo';
 import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
 import { Strategy as Soa2Strategy } from 'passport-soa2';
+import type { FakesReady } from './fakes-process.js';
 import type { VariantName } from './variants.js';
 
 declare module 'express-session' {
@@ -35,20 +36,8 @@ export interface BenchUser {
 /** Everything an app needs to reach the fakes. */
 export interface AppConfig {
   variant: VariantName;
-  exbo: {
-    authorizationURL: string;
-    tokenURL: string;
-    userProfileURL: string;
-    clientID: string;
-    clientSecret: string;
-  };
-  soa2: {
-    url: string;
-    authorizationURL: string;
-    apiURL: string;
-    clientID: number;
-    clientSecret: string;
-  };
+  exbo: FakesReady['exbo'] & FakesReady['clients']['exbo'];
+  soa2: FakesReady['soa2'] & FakesReady['clients']['soa2'];
 }
 
 export interface LoginRoutes {
@@ -56,17 +45,13 @@ export interface LoginRoutes {
   callback: RequestHandler;
 }
 
-type Done = (err: unknown, user?: BenchUser) => void;
-
 /** The same verify for every strategy: keep two fields of the profile. */
-function verify(
-  _accessToken: string,
-  _refreshToken: string,
-  profile: { id: string; username: string },
-  done: Done,
-): void {
-  done(null, { id: profile.id, username: profile.username });
-}
+const verify = (
+  _at: string,
+  _rt: string,
+  profile: BenchUser,
+  done: (e: null, u: BenchUser) => void,
+) => done(null, { id: profile.id, username: profile.username });
 
 function strategyRoutes(passport: InstanceType<typeof Passport>, name: string): LoginRoutes {
   return {
@@ -126,106 +111,81 @@ class HandWrittenExboStrategy extends OAuth2Strategy {
   }
 }
 
-/** The floor's login start: a random state in the session, then the provider's authorize URL. */
-function floorLogin(authorizeURL: (state: string) => string): RequestHandler {
-  return (req, res) => {
-    const state = randomBytes(32).toString('base64url');
-    req.session.benchState = state;
-    res.redirect(authorizeURL(state));
+/**
+ * A floor's two routes: a random state in the session and a redirect to `authorizeURL` with it;
+ * then the state check, `exchange` (token POST + profile GET) and `req.login`.
+ */
+function floorRoutes(
+  authorizeURL: string,
+  query: Record<string, string>,
+  exchange: (code: string) => Promise<BenchUser>,
+): LoginRoutes {
+  return {
+    login: (req, res) => {
+      const state = randomBytes(32).toString('base64url');
+      req.session.benchState = state;
+      res.redirect(`${authorizeURL}?${new URLSearchParams({ ...query, state })}`);
+    },
+    callback: async (req: Request, res: Response, next: NextFunction) => {
+      const { code, state } = req.query;
+      if (
+        typeof code !== 'string' ||
+        typeof state !== 'string' ||
+        state !== req.session.benchState
+      ) {
+        res.status(403).json({ error: 'state mismatch' });
+        return;
+      }
+      delete req.session.benchState;
+      exchange(code).then((user) => req.login(user, next), next);
+    },
   };
 }
 
-/** The floor's callback: state check, then `exchange` (token + profile), then `req.login`. */
-function floorCallback(exchange: (code: string) => Promise<BenchUser>): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const { code, state } = req.query;
-    if (typeof code !== 'string' || typeof state !== 'string' || state !== req.session.benchState) {
-      res.status(403).json({ error: 'state mismatch' });
-      return;
-    }
-    delete req.session.benchState;
-    try {
-      const user = await exchange(code);
-      req.login(user, next);
-    } catch (err) {
-      next(err);
-    }
-  };
-}
-
-async function okJson(res: globalThis.Response, what: string): Promise<Record<string, unknown>> {
-  if (!res.ok) throw new Error(`${what} answered ${res.status}`);
+async function fetchJson(url: string, init: RequestInit): Promise<Record<string, unknown>> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
 }
 
-function floorExbo(config: AppConfig['exbo'], callbackURL: string): LoginRoutes {
-  return {
-    login: floorLogin((state) => {
-      const query = new URLSearchParams({
-        client_id: config.clientID,
-        redirect_uri: callbackURL,
-        response_type: 'code',
-        scope: '',
-        state,
-      });
-      return `${config.authorizationURL}?${query}`;
-    }),
-    callback: floorCallback(async (code) => {
-      const tokenRes = await fetch(config.tokenURL, {
-        method: 'POST',
-        headers: {
-          Accept: 'application/json',
-          'Content-Type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          client_id: config.clientID,
-          client_secret: config.clientSecret,
-          code,
-          redirect_uri: callbackURL,
-        }),
-      });
-      const tokens = await okJson(tokenRes, 'token endpoint');
-      const userRes = await fetch(config.userProfileURL, {
-        headers: { Accept: 'application/json', Authorization: `Bearer ${tokens.access_token}` },
-      });
-      const user = await okJson(userRes, 'user endpoint');
-      return { id: String(user.id), username: String(user.login) };
-    }),
-  };
+function floorExbo(config: AppConfig['exbo'], redirect_uri: string): LoginRoutes {
+  const { clientID: client_id, clientSecret: client_secret } = config;
+  const query = { client_id, redirect_uri, response_type: 'code', scope: '' };
+  return floorRoutes(config.authorizationURL, query, async (code) => {
+    const tokens = await fetchJson(config.tokenURL, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id,
+        client_secret,
+        code,
+        redirect_uri,
+      }),
+    });
+    const user = await fetchJson(config.userProfileURL, {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${tokens.access_token}` },
+    });
+    return { id: String(user.id), username: String(user.login) };
+  });
 }
 
-function floorSoa2(config: AppConfig['soa2'], callbackURL: string): LoginRoutes {
-  return {
-    login: floorLogin((state) => {
-      const query = new URLSearchParams({
-        client_id: String(config.clientID),
-        redirect_uri: callbackURL,
-        scopes: 'identify',
-        state,
-      });
-      return `${config.authorizationURL}?${query}`;
-    }),
-    callback: floorCallback(async (code) => {
-      const tokenRes = await fetch(`${config.apiURL}/tokens`, {
-        method: 'POST',
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          client_id: config.clientID,
-          client_secret: config.clientSecret,
-          code,
-          scopes: ['identify'],
-        }),
-      });
-      const tokens = await okJson(tokenRes, 'token endpoint');
-      const bearer = Buffer.from(String(tokens.access_token), 'utf8').toString('base64');
-      const userRes = await fetch(`${config.apiURL}/user`, {
-        headers: { Accept: 'application/json', Authorization: `Bearer ${bearer}` },
-      });
-      const user = await okJson(userRes, 'user endpoint');
-      return { id: String(user.user_id), username: String(user.user_name) };
-    }),
-  };
+function floorSoa2(config: AppConfig['soa2'], redirect_uri: string): LoginRoutes {
+  const { clientID: client_id, clientSecret: client_secret } = config;
+  const query = { client_id: String(client_id), redirect_uri, scopes: 'identify' };
+  return floorRoutes(config.authorizationURL, query, async (code) => {
+    const tokens = await fetchJson(`${config.apiURL}/tokens`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id, client_secret, code, scopes: ['identify'] }),
+    });
+    // SOA2 wants the token base64-encoded in the bearer header.
+    const bearer = Buffer.from(String(tokens.access_token), 'utf8').toString('base64');
+    const user = await fetchJson(`${config.apiURL}/user`, {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${bearer}` },
+    });
+    return { id: String(user.user_id), username: String(user.user_name) };
+  });
 }
 
 /** Builds the variant's routes, registering its strategy on `passport` when it has one. */
@@ -236,19 +196,7 @@ export function buildLoginRoutes(
 ): LoginRoutes {
   switch (config.variant) {
     case 'passport-exbo':
-      passport.use(
-        new ExboStrategy(
-          {
-            authorizationURL: config.exbo.authorizationURL,
-            tokenURL: config.exbo.tokenURL,
-            userProfileURL: config.exbo.userProfileURL,
-            clientID: config.exbo.clientID,
-            clientSecret: config.exbo.clientSecret,
-            callbackURL,
-          },
-          verify,
-        ),
-      );
+      passport.use(new ExboStrategy({ ...config.exbo, callbackURL }, verify));
       return strategyRoutes(passport, 'exbo');
     case 'oauth2-exbo':
       passport.use(new HandWrittenExboStrategy(config.exbo, callbackURL));
@@ -256,18 +204,7 @@ export function buildLoginRoutes(
     case 'floor-exbo':
       return floorExbo(config.exbo, callbackURL);
     case 'passport-soa2':
-      passport.use(
-        new Soa2Strategy(
-          {
-            authorizationURL: config.soa2.authorizationURL,
-            apiURL: config.soa2.apiURL,
-            clientID: config.soa2.clientID,
-            clientSecret: config.soa2.clientSecret,
-            callbackURL,
-          },
-          verify,
-        ),
-      );
+      passport.use(new Soa2Strategy({ ...config.soa2, callbackURL }, verify));
       return strategyRoutes(passport, 'soa2');
     case 'floor-soa2':
       return floorSoa2(config.soa2, callbackURL);

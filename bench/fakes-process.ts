@@ -14,7 +14,7 @@ import { serveParent, takeSnapshot } from './children.js';
 
 export interface FakesReady {
   exbo: { authorizationURL: string; tokenURL: string; userProfileURL: string };
-  soa2: { url: string; authorizationURL: string; apiURL: string };
+  soa2: { authorizationURL: string; apiURL: string };
   clients: {
     exbo: { clientID: string; clientSecret: string };
     soa2: { clientID: number; clientSecret: string };
@@ -39,7 +39,7 @@ serveParent(
       tokenURL: exbo.tokenURL,
       userProfileURL: exbo.userProfileURL,
     },
-    soa2: { url: soa2.url, authorizationURL: soa2.authorizationURL, apiURL: soa2.apiURL },
+    soa2: { authorizationURL: soa2.authorizationURL, apiURL: soa2.apiURL },
     clients: {
       exbo: {
         clientID: DEFAULT_EXBO_CLIENT.clientId,

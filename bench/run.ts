@@ -72,7 +72,9 @@ function parse(argv: string[]) {
   const number = (flag: 'concurrency' | 'warmup' | 'per-slot' | 'rounds', fallback: number) => {
     const value = values[flag];
     if (value === undefined) return fallback;
-    if (!/^[1-9][0-9]{0,5}$/.test(value)) throw new UsageError(`--${flag}: not a positive integer`);
+    // A warm-up may be left out; everything else needs at least one.
+    const valid = flag === 'warmup' ? /^(0|[1-9][0-9]{0,5})$/ : /^[1-9][0-9]{0,5}$/;
+    if (!valid.test(value)) throw new UsageError(`--${flag}: not a whole number in range`);
     return Number(value);
   };
   const base = MODES[modeName];
