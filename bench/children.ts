@@ -11,7 +11,6 @@ import { stopProcess } from '../harness/processes.js';
 import type { AppReady } from './app-process.js';
 import type { AppConfig } from './apps.js';
 import type { FakesReady } from './fakes-process.js';
-import { monotonicMs } from './stats.js';
 import { VARIANTS, type VariantName } from './variants.js';
 
 export interface Snapshot {
@@ -21,36 +20,37 @@ export interface Snapshot {
   maxRssBytes: number;
   /** Outgoing TCP connections opened so far. */
   connectionsOpened: number;
-  atMs: number;
 }
 
-type Message =
-  | { kind: 'ready'; value: unknown }
-  | { kind: 'result'; id: number; value: unknown }
-  | { kind: 'failure'; id: number; message: string };
+/** Child to parent: `id` 0 announces ready with `value`, any other answers the call `id`. */
+interface Reply {
+  id: number;
+  value?: unknown;
+  error?: string;
+}
 
 /** In a child: announce `ready`, answer calls, exit when the orchestrator goes away. */
 export function serveParent(ready: unknown, handlers: Record<string, (arg: never) => unknown>) {
-  const send = (message: Message) => process.send?.(message);
+  const send = (reply: Reply) => process.send?.(reply);
   process.on('message', ({ id, method, arg }: { id: number; method: string; arg: never }) => {
     Promise.resolve()
       .then(() => handlers[method]!(arg))
       .then(
-        (value) => send({ kind: 'result', id, value }),
-        (err: unknown) => send({ kind: 'failure', id, message: String(err) }),
+        (value) => send({ id, value }),
+        (err: unknown) => send({ id, error: String(err) }),
       );
   });
   process.on('disconnect', () => process.exit(0));
-  send({ kind: 'ready', value: ready });
+  send({ id: 0, value: ready });
 }
 
 export function takeSnapshot(connectionsOpened: number): Snapshot {
   const cpu = process.cpuUsage();
+  // maxRSS is in kilobytes on Linux.
   return {
     cpuMicros: cpu.user + cpu.system,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024, // kilobytes on Linux
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
     connectionsOpened,
-    atMs: monotonicMs(),
   };
 }
 
@@ -66,43 +66,35 @@ export interface Child<Ready> {
 function startChild<Ready>(file: string, args: string[]): Promise<Child<Ready>> {
   const path = fileURLToPath(new URL(file, import.meta.url));
   const child = fork(path, args, { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, (message: Message) => void>();
+  const pending = new Map<number, (reply: Reply) => void>();
   let nextId = 1;
+  const call = <T>(method: string, arg?: unknown) =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => answer({ id, error: 'no answer in 30 s' }), 30_000);
+      const answer = (reply: Reply) => {
+        clearTimeout(timer);
+        pending.delete(id);
+        if (reply.error === undefined) resolve(reply.value as T);
+        else reject(new Error(`${file} ${method}: ${reply.error}`));
+      };
+      pending.set(id, answer);
+      if (child.connected) child.send({ id, method, arg });
+      else answer({ id, error: 'the process has exited' });
+    });
   return new Promise((resolve, reject) => {
     const startTimer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('exit', (code, signal) => {
       clearTimeout(startTimer);
-      const message = `${file} exited (code ${code}, signal ${signal})`;
-      for (const answer of pending.values()) answer({ kind: 'failure', id: 0, message });
-      reject(new Error(message));
+      const error = `${file} exited (code ${code}, signal ${signal})`;
+      for (const answer of pending.values()) answer({ id: 0, error });
+      reject(new Error(error));
     });
-    child.on('message', (message: Message) => {
-      if (message.kind !== 'ready') return pending.get(message.id)?.(message);
+    child.on('message', (reply: Reply) => {
+      if (reply.id !== 0) return pending.get(reply.id)?.(reply);
       clearTimeout(startTimer);
-      const call = <T>(method: string, arg?: unknown) =>
-        new Promise<T>((resolveCall, rejectCall) => {
-          const id = nextId++;
-          const answer = (reply: Message) => {
-            clearTimeout(timer);
-            pending.delete(id);
-            if (reply.kind === 'result') resolveCall(reply.value as T);
-            else
-              rejectCall(new Error(`${file} ${method}: ${(reply as { message: string }).message}`));
-          };
-          const timer = setTimeout(
-            () => answer({ kind: 'failure', id, message: 'no answer in 30 s' }),
-            30_000,
-          );
-          pending.set(id, answer);
-          if (child.connected) child.send({ id, method, arg });
-          else answer({ kind: 'failure', id, message: 'the process has exited' });
-        });
-      resolve({
-        ready: message.value as Ready,
-        call,
-        snapshot: () => call<Snapshot>('snapshot'),
-        stop: () => stopProcess(child),
-      });
+      const ready = reply.value as Ready;
+      resolve({ ready, call, snapshot: () => call('snapshot'), stop: () => stopProcess(child) });
     });
   });
 }
