@@ -1,10 +1,12 @@
 /**
- * More than one instance: two processes of the example app (server.js, as `npm start` runs it) with
- * identical settings, sessions in one real redis-server (REDIS_URL), behind a load balancer whose
- * address is the apps' public one. A login that starts on instance A finishes on instance B; a
- * logout on B ends the session on A; an instance crash loses nobody; a Redis outage gives error
- * pages at once rather than hung requests, and the app recovers when Redis is back. EXBO's
- * application token is shared by instances through the same Redis: minted once for all of them.
+ * More than one instance: the deployment of README "Deploying behind nginx" (harness/cluster.ts):
+ * two processes of the example app (server.js, as `npm start` runs it) with identical settings,
+ * sessions in one real redis-server (REDIS_URL), behind nginx over https. The browser-level proofs
+ * (a login started on one instance finishes on the other, a logout ends the session on both, a dead
+ * instance, no callback delivered twice) are in nginx.test.ts; here: the sessions are in Redis, an
+ * instance crash loses nobody, a Redis outage gives error pages at once rather than hung requests
+ * and the app recovers when Redis is back, and EXBO's application token is shared by instances
+ * through the same Redis: minted once for all of them.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,125 +16,49 @@ import { createClient } from 'redis';
 import { SESSION_COOKIE } from '../../examples/express-login/src/app.js';
 import { loadConfig } from '../../examples/express-login/src/config.js';
 import { SESSION_KEY_PREFIX } from '../../examples/express-login/src/session-store.js';
-import { type AppInstance, SERVER_JS, startAppInstance } from '../../harness/app-instance.js';
+import { SERVER_JS } from '../../harness/app-instance.js';
+import { type Cluster, startCluster } from '../../harness/cluster.js';
 import { type Account, type Fakes, startFakes } from '../../harness/fakes.js';
+import { findNginx, NGINX_MISSING } from '../../harness/nginx.js';
 import { freePort, stopProcess, waitFor } from '../../harness/processes.js';
 import { type RunningRedis, startRedisServer } from '../../harness/redis-server.js';
-import { type Balancer, startBalancer } from '../../load/balancer.js';
-import { assertSignedInAs, signedInAs } from '../../load/login.js';
+import { completeLogin, signedInAs } from '../../load/login.js';
 import { Browser } from '../helpers/browser.js';
-import { PROVIDERS } from './helpers/strategies.js';
 
-let providers: Fakes;
-let redis: RunningRedis;
-let balancer: Balancer;
-let instances: AppInstance[] = [];
-const A = 0;
-const B = 1;
-const CONSENT_BUTTONS = { exbo: 'approve', soa2: 'confirm' } as const;
+const skip = findNginx() === undefined ? NGINX_MISSING : false;
 
-before(async () => {
-  providers = await startFakes({ accounts: 20 });
-  redis = await startRedisServer();
-  balancer = await startBalancer();
-  providers.register(balancer.url);
-  // Identical settings on both, as a deployment has: the public (balancer) address in the callback
-  // URLs, the same session secret and Redis, and TRUST_PROXY for the balancer in front.
-  const env = { ...providers.appEnv(balancer.url), REDIS_URL: redis.url, TRUST_PROXY: '1' };
-  instances = await Promise.all([startAppInstance(env), startAppInstance(env)]);
-  balancer.targets.push(...instances.map((instance) => instance.url));
-});
-after(async () => {
-  for (const instance of instances) await instance.stop();
-  await balancer?.close();
-  await redis?.stop();
-  await providers?.close();
-});
+describe('two instances behind nginx sharing sessions through Redis', { skip }, () => {
+  let fakes: Fakes;
+  let cluster: Cluster;
+  /** A redis-server restarted on the cluster's port by the outage test (the cluster's is stopped). */
+  let restarted: RunningRedis | undefined;
 
-/** Logs `browser` in as `account`, every request going to `instance` (or round-robin). */
-async function login(browser: Browser, account: Account, instance?: number): Promise<void> {
-  balancer.pin(instance);
-  const consent = await browser.get(`${balancer.url}/auth/${account.provider}`);
-  const button = CONSENT_BUTTONS[account.provider];
-  const back = await browser.submit(consent, button, { user: account.id });
-  assertSignedInAs(back.text, account, 'after login');
-  balancer.pin(undefined);
-}
-
-/** The home page as `instance` shows it to `browser`. */
-async function homeOn(instance: number, browser: Browser): Promise<string> {
-  balancer.pin(instance);
-  try {
-    return (await browser.get(`${balancer.url}/`)).text;
-  } finally {
-    balancer.pin(undefined);
-  }
-}
-
-describe('two instances sharing sessions through Redis', () => {
-  for (const [i, provider] of PROVIDERS.entries()) {
-    test(`${provider}: a login started on instance A completes when the callback reaches B`, async () => {
-      const account = providers.accounts[provider][i] as Account;
-      const browser = new Browser();
-      balancer.pin(A);
-      const before = [...balancer.counts];
-      const start = await browser.get(`${balancer.url}/auth/${provider}`, { follow: false });
-      assert.equal(start.status, 302, 'A started the login (its state is in the shared session)');
-      assert.equal(balancer.counts[A], (before[A] ?? 0) + 1);
-      const consent = await browser.get(start.headers.get('location') ?? '');
-      const back = await browser.submit(
-        consent,
-        CONSENT_BUTTONS[provider],
-        { user: account.id },
-        {
-          follow: false,
-        },
-      );
-      const callback = back.headers.get('location') ?? '';
-      assert.ok(callback.startsWith(`${balancer.url}/auth/${provider}/callback?`), callback);
-
-      balancer.pin(B);
-      const finished = await browser.get(callback, { follow: false });
-      assert.equal(finished.status, 303, 'B finished the login A started');
-      assert.equal(balancer.counts[B], (before[B] ?? 0) + 1);
-      balancer.pin(undefined);
-
-      assertSignedInAs(await homeOn(B, browser), account, 'on B');
-      assertSignedInAs(await homeOn(A, browser), account, 'on A');
-    });
-  }
-
-  test('a logout on B ends the session on A', async () => {
-    const account = providers.accounts.exbo[5] as Account;
-    const browser = new Browser();
-    await login(browser, account, A);
-    const oldCookie = await browser.jar.getCookieString(balancer.url);
-    assert.match(oldCookie, new RegExp(`${SESSION_COOKIE.replace('.', '\\.')}=`));
-
-    const home = await homeOn(B, browser);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(home)?.[1];
-    assert.ok(csrf, 'B shows the logout form of the session A created');
-    balancer.pin(B);
-    const logout = await fetch(`${balancer.url}/logout`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        Cookie: oldCookie,
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'Sec-Fetch-Site': 'same-origin',
-      },
-      body: new URLSearchParams({ _csrf: csrf }).toString(),
-    });
-    assert.equal(logout.status, 303);
-
-    balancer.pin(A);
-    const onA = await fetch(`${balancer.url}/`, { headers: { Cookie: oldCookie } });
-    balancer.pin(undefined);
-    assert.equal(signedInAs(await onA.text()), undefined, 'A no longer knows the session');
+  before(async () => {
+    fakes = await startFakes({ accounts: 20 });
+    cluster = await startCluster({ instances: 2, fakes });
+  });
+  after(async () => {
+    await cluster?.stop();
+    await restarted?.stop();
+    await fakes?.close();
   });
 
-  test('the sessions are in Redis, under the app prefix; each instance says so at start', async () => {
-    const client = createClient({ url: redis.url });
+  const browser = () => new Browser({ dispatcher: cluster.dispatcher });
+
+  /** The home page as instance `index` shows it, asked directly (not through nginx). */
+  async function homeOn(index: number, cookie: string): Promise<string> {
+    const instance = cluster.instances[index];
+    assert.ok(instance);
+    return (await fetch(`${instance.url}/`, { headers: { Cookie: cookie } })).text();
+  }
+
+  test('the sessions are in Redis, under the app prefix; each instance says so at start', {
+    timeout: 30_000,
+  }, async () => {
+    for (const account of [fakes.accounts.exbo[1], fakes.accounts.soa2[1]] as Account[]) {
+      await completeLogin(browser(), cluster.url, account);
+    }
+    const client = createClient({ url: cluster.redis.url });
     await client.connect();
     try {
       const keys = await client.keys(`${SESSION_KEY_PREFIX}*`);
@@ -140,26 +66,28 @@ describe('two instances sharing sessions through Redis', () => {
     } finally {
       await client.close();
     }
-    for (const instance of instances) {
+    for (const instance of cluster.instances) {
       assert.match(
         instance.output.join(''),
         new RegExp(
-          `Sessions are kept in Redis at redis://127\\.0\\.0\\.1:${redis.port} \\(REDIS_URL\\)`,
+          `Sessions are kept in Redis at redis://127\\.0\\.0\\.1:${cluster.redis.port} \\(REDIS_URL\\)`,
         ),
       );
     }
   });
 
-  test('EXBO application token: shared by instances through the same Redis, minted once', async () => {
+  test('EXBO application token: shared by instances through the same Redis, minted once', {
+    timeout: 60_000,
+  }, async () => {
     const script = fileURLToPath(new URL('./helpers/app-token-process.ts', import.meta.url));
+    const redisURL = cluster.redis.url;
     const grants = () =>
-      providers.exbo.requests.filter((r) => r.body.includes('grant_type=client_credentials'))
-        .length;
+      fakes.exbo.requests.filter((r) => r.body.includes('grant_type=client_credentials')).length;
     const before = grants();
     const run = async (count: number) => {
       const children = Array.from({ length: count }, () =>
         spawn(process.execPath, ['--import', 'tsx', script], {
-          env: { ...process.env, REDIS_URL: redis.url, EXBO_BASE_URL: providers.exbo.url },
+          env: { ...process.env, REDIS_URL: redisURL, EXBO_BASE_URL: fakes.exbo.url },
           stdio: ['pipe', 'pipe', 'pipe'],
         }),
       );
@@ -194,50 +122,56 @@ describe('two instances sharing sessions through Redis', () => {
     assert.deepEqual(second, first);
     assert.equal(grants(), before + 1, 'EXBO was asked for an application token once');
     const token = first?.[0] as string;
-    assert.equal(providers.exbo.tokenStatus(token), 'active');
+    assert.equal(fakes.exbo.tokenStatus(token), 'active');
     // An instance started later takes the shared token instead of minting (and so revoking) one.
     const [later] = await run(1);
     assert.deepEqual(later, [token]);
     assert.equal(grants(), before + 1);
-    assert.equal(providers.exbo.tokenStatus(token), 'active');
+    assert.equal(fakes.exbo.tokenStatus(token), 'active');
   });
 
-  test('an instance that crashes loses nobody: the other one carries on', async () => {
-    const account = providers.accounts.soa2[7] as Account;
-    const browser = new Browser();
-    await login(browser, account);
-    await instances[B]?.kill();
-    assertSignedInAs(await homeOn(A, browser), account, 'on A after B crashed');
-  });
-
-  test('Redis down: error pages at once, no hung request; back to normal when Redis returns', async () => {
-    const browser = new Browser();
-    await login(browser, providers.accounts.exbo[9] as Account, A);
-    await redis.stop();
-    balancer.pin(A);
-    try {
-      const started = Date.now();
-      const page = await browser.get(`${balancer.url}/`);
-      assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
-      assert.equal(page.status, 500);
-      assert.match(page.text, /Something went wrong on our side/);
-      assert.doesNotMatch(page.text, /\n\s+at |Redis|ECONNREFUSED/, 'no internals on the page');
-
-      redis = await startRedisServer({ port: redis.port });
-      // The sessions were in the Redis that stopped (no persistence here): signed out, but served.
-      await waitFor(
-        async () => (await browser.get(`${balancer.url}/`)).status === 200,
-        10_000,
-        'the app to use Redis again',
-      );
-      assert.equal(signedInAs((await browser.get(`${balancer.url}/`)).text), undefined);
-      await login(browser, providers.accounts.exbo[10] as Account, A);
-      const log = instances[A]?.output.join('') ?? '';
-      assert.match(log, /Session store: lost Redis at redis:\/\/127\.0\.0\.1:\d+, reconnecting/);
-      assert.match(log, /Session store: Redis at redis:\/\/127\.0\.0\.1:\d+ is back\./);
-    } finally {
-      balancer.pin(undefined);
+  test('an instance that crashes loses nobody: the other one carries on', {
+    timeout: 30_000,
+  }, async () => {
+    const account = fakes.accounts.soa2[7] as Account;
+    const user = browser();
+    await completeLogin(user, cluster.url, account);
+    const cookie = await user.jar.getCookieString(cluster.url);
+    assert.match(cookie, new RegExp(`${SESSION_COOKIE.replace('.', '\\.')}=`));
+    await cluster.instances[1]?.kill();
+    assert.equal(signedInAs(await homeOn(0, cookie))?.id, account.id, 'on A after B crashed');
+    // Through nginx too: the dead instance is skipped for pages.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(signedInAs((await user.get(`${cluster.url}/`)).text)?.id, account.id);
     }
+  });
+
+  test('Redis down: error pages at once, no hung request; back to normal when Redis returns', {
+    timeout: 60_000,
+  }, async () => {
+    const user = browser();
+    await completeLogin(user, cluster.url, fakes.accounts.exbo[9] as Account);
+    const port = (restarted ?? cluster.redis).port;
+    await (restarted ?? cluster.redis).stop();
+    const started = Date.now();
+    const page = await user.get(`${cluster.url}/`);
+    assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
+    assert.equal(page.status, 500);
+    assert.match(page.text, /Something went wrong on our side/);
+    assert.doesNotMatch(page.text, /\n\s+at |Redis|ECONNREFUSED/, 'no internals on the page');
+
+    restarted = await startRedisServer({ port });
+    // The sessions were in the Redis that stopped (no persistence here): signed out, but served.
+    await waitFor(
+      async () => (await user.get(`${cluster.url}/`)).status === 200,
+      10_000,
+      'the app to use Redis again',
+    );
+    assert.equal(signedInAs((await user.get(`${cluster.url}/`)).text), undefined);
+    await completeLogin(user, cluster.url, fakes.accounts.exbo[10] as Account);
+    const log = cluster.instances[0]?.output.join('') ?? '';
+    assert.match(log, /Session store: lost Redis at redis:\/\/127\.0\.0\.1:\d+, reconnecting/);
+    assert.match(log, /Session store: Redis at redis:\/\/127\.0\.0\.1:\d+ is back\./);
   });
 });
 
