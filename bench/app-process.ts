@@ -24,7 +24,7 @@ diagnosticsChannel.subscribe('net.client.socket', () => connectionsOpened++);
 const config = JSON.parse(process.argv[2] ?? '') as AppConfig;
 const passport = new Passport();
 passport.serializeUser((user, done) => done(null, user));
-passport.deserializeUser((user: BenchUser, done) => done(null, user));
+passport.deserializeUser((user: Express.User, done) => done(null, user));
 const app = express();
 const secret = 'bench-session-secret';
 app.use(session({ name: 'bench.sid', secret, resave: false, saveUninitialized: false }));

@@ -57,7 +57,7 @@ async function loadMs(name: string, format: (typeof FORMATS)[number]): Promise<n
 }
 
 /** An entry point that does not resolve is reported missing; one that resolves must load. */
-async function moduleCount(entry: string): Promise<number | undefined> {
+export async function moduleCount(entry: string): Promise<number | undefined> {
   const out = await node([
     '-e',
     `try { require.resolve('${entry}') } catch { process.stdout.write('missing'); process.exit() }
