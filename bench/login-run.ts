@@ -7,8 +7,8 @@
  * depends on, and V8 then recompiles the hot path inside the phase (bench/README.md, "Steady
  * state").
  */
-import { cpuMicros, startApp, startFakes } from './children.js';
-import { Driver, mintLogins, runCallbacks, take } from './driver.js';
+import { cpuMicros, type Fakes, type RunningApp, startApp, startFakes } from './children.js';
+import { Driver, mintLogins, type PendingLogin, runCallbacks, take } from './driver.js';
 import { machineBusySeconds } from './machine-load.js';
 import { median, percentile } from './stats.js';
 import { VARIANTS, type VariantName } from './variants.js';
@@ -42,52 +42,71 @@ export interface RunSize {
   measuredPerSlot: number;
 }
 
-export async function runVariant(variant: VariantName, size: RunSize): Promise<LoginRun> {
+export interface WarmApp extends RunningApp {
+  /** Minted logins per slot, not used yet. */
+  queue: PendingLogin[][];
+}
+
+/**
+ * Starts fresh fakes and an app for each variant, mints `warmupPerSlot + measuredPerSlot` logins per
+ * slot for each app and completes the warm-up, runs `measure`, and stops everything.
+ */
+export async function withWarmApps<T>(
+  variants: readonly VariantName[],
+  size: RunSize,
+  measure: (apps: WarmApp[], driver: Driver, fakes: Fakes) => Promise<T>,
+): Promise<T> {
   const fakes = await startFakes(size.concurrency);
   const driver = new Driver(size.concurrency);
+  const apps: WarmApp[] = [];
   try {
-    const app = await startApp(variant, fakes);
-    try {
-      const { appURL } = app;
+    for (const variant of variants) {
+      const app: WarmApp = { ...(await startApp(variant, fakes)), queue: [] };
+      apps.push(app);
+      // Every code is minted before any is used; EXBO's live ten minutes, so keep runs shorter.
       const users = fakes.ready.users[VARIANTS[variant].provider];
       const perSlot = size.warmupPerSlot + size.measuredPerSlot;
-      const queue = await mintLogins(driver, app, users, perSlot);
-      const warm = await runCallbacks(driver, appURL, take(queue, size.warmupPerSlot));
+      app.queue = await mintLogins(driver, app, users, perSlot);
+      const warm = await runCallbacks(driver, app.appURL, take(app.queue, size.warmupPerSlot));
       if (warm.failureCount > 0) throw new Error(`${variant} warm-up: ${warm.failures[0]}`);
-
-      const [appBefore, fakesBefore] = [await app.snapshot(), await fakes.snapshot()];
-      const busyBefore = machineBusySeconds();
-      const driverBefore = process.cpuUsage();
-      const run = await runCallbacks(driver, appURL, queue);
-      const driverCpu = process.cpuUsage(driverBefore);
-      const busyAfter = machineBusySeconds();
-      const [appAfter, fakesAfter] = [await app.snapshot(), await fakes.snapshot()];
-
-      const logins = run.latenciesMs.length;
-      const appCpu = cpuMicros(appBefore, appAfter);
-      const fakesCpu = cpuMicros(fakesBefore, fakesAfter);
-      const ours = (appCpu + fakesCpu + driverCpu.user + driverCpu.system) / 1e6;
-      return {
-        variant,
-        logins,
-        loginsPerSecond: logins / (run.wallMs / 1000),
-        p50Ms: percentile(run.latenciesMs, 50),
-        p99Ms: percentile(run.latenciesMs, 99),
-        cpuMicrosPerLogin: appCpu / logins,
-        peakRssBytes: appAfter.maxRssBytes,
-        connectionsPerLogin: (appAfter.connectionsOpened - appBefore.connectionsOpened) / logins,
-        fakeCpuMicrosPerLogin: fakesCpu / logins,
-        otherLoadCores: Math.max(0, busyAfter - busyBefore - ours) / (run.wallMs / 1000),
-        failureCount: run.failureCount,
-        failures: run.failures,
-      };
-    } finally {
-      await app.stop();
     }
+    return await measure(apps, driver, fakes);
   } finally {
     driver.close();
+    for (const app of apps) await app.stop();
     await fakes.stop();
   }
+}
+
+export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRun> {
+  return withWarmApps([variant], size, async ([app], driver, fakes) => {
+    const [appBefore, fakesBefore] = [await app!.snapshot(), await fakes.snapshot()];
+    const busyBefore = machineBusySeconds();
+    const driverBefore = process.cpuUsage();
+    const run = await runCallbacks(driver, app!.appURL, app!.queue);
+    const driverCpu = process.cpuUsage(driverBefore);
+    const busyAfter = machineBusySeconds();
+    const [appAfter, fakesAfter] = [await app!.snapshot(), await fakes.snapshot()];
+
+    const logins = run.latenciesMs.length;
+    const appCpu = cpuMicros(appBefore, appAfter);
+    const fakesCpu = cpuMicros(fakesBefore, fakesAfter);
+    const ours = (appCpu + fakesCpu + driverCpu.user + driverCpu.system) / 1e6;
+    return {
+      variant,
+      logins,
+      loginsPerSecond: logins / (run.wallMs / 1000),
+      p50Ms: percentile(run.latenciesMs, 50),
+      p99Ms: percentile(run.latenciesMs, 99),
+      cpuMicrosPerLogin: appCpu / logins,
+      peakRssBytes: appAfter.maxRssBytes,
+      connectionsPerLogin: (appAfter.connectionsOpened - appBefore.connectionsOpened) / logins,
+      fakeCpuMicrosPerLogin: fakesCpu / logins,
+      otherLoadCores: Math.max(0, busyAfter - busyBefore - ours) / (run.wallMs / 1000),
+      failureCount: run.failureCount,
+      failures: run.failures,
+    };
+  });
 }
 
 /** Several rounds of one variant: the median of each figure, and the range of two. */

@@ -9,8 +9,9 @@
  * driver sharing the CPUs.
  */
 import { parseArgs } from 'node:util';
-import { cpuMicros, type RunningApp, startApp, startFakes } from './children.js';
-import { Driver, mintLogins, type PendingLogin, runCallbacks, take } from './driver.js';
+import { cpuMicros } from './children.js';
+import { runCallbacks, take } from './driver.js';
+import { withWarmApps } from './login-run.js';
 import { median } from './stats.js';
 import { VARIANT_NAMES, VARIANTS, type VariantName } from './variants.js';
 
@@ -21,12 +22,6 @@ const USAGE = `Usage: npm run bench:paired -- VARIANT_A VARIANT_B [--pairs N] [-
   --per-phase    logins per slot in each phase (default 50)
   --warmup       warm-up logins per slot for each app (default 150)
   --concurrency  logins in flight at once (default 16)`;
-
-interface Side {
-  app: RunningApp;
-  queue: PendingLogin[][];
-  cpuPerLogin: number[];
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -55,59 +50,46 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
 
-  const fakes = await startFakes(concurrency);
-  const driver = new Driver(concurrency);
-  const sides: Side[] = [];
-  try {
-    const users = fakes.ready.users[VARIANTS[names[0]!].provider];
-    for (const variant of names) {
-      const app = await startApp(variant, fakes);
-      // Every code is minted before any is used; EXBO's live ten minutes, so keep runs shorter.
-      const side: Side = { app, queue: [], cpuPerLogin: [] };
-      sides.push(side);
-      side.queue = await mintLogins(driver, app, users, warmup + pairs * perPhase);
-      const warm = await runCallbacks(driver, app.appURL, take(side.queue, warmup));
-      if (warm.failureCount > 0) throw new Error(`${variant} warm-up: ${warm.failures[0]}`);
-    }
-    const [a, b] = sides as [Side, Side];
+  const size = { concurrency, warmupPerSlot: warmup, measuredPerSlot: pairs * perPhase };
+  const [cpuA, cpuB] = await withWarmApps(names, size, async (apps, driver) => {
+    const cpuPerLogin = apps.map(() => [] as number[]);
     for (let pair = 0; pair < pairs; pair++) {
-      for (const side of pair % 2 === 0 ? [a, b] : [b, a]) {
-        const before = await side.app.snapshot();
-        const run = await runCallbacks(driver, side.app.appURL, take(side.queue, perPhase));
-        const after = await side.app.snapshot();
-        if (run.failureCount > 0) throw new Error(`${side.app.variant}: ${run.failures[0]}`);
-        side.cpuPerLogin.push(cpuMicros(before, after) / run.latenciesMs.length);
+      for (const side of pair % 2 === 0 ? [0, 1] : [1, 0]) {
+        const app = apps[side]!;
+        const before = await app.snapshot();
+        const run = await runCallbacks(driver, app.appURL, take(app.queue, perPhase));
+        const after = await app.snapshot();
+        if (run.failureCount > 0) throw new Error(`${app.variant}: ${run.failures[0]}`);
+        cpuPerLogin[side]!.push(cpuMicros(before, after) / run.latenciesMs.length);
       }
-      const [cpuA, cpuB] = [a.cpuPerLogin[pair]!, b.cpuPerLogin[pair]!];
+      const [a, b] = cpuPerLogin.map((cpu) => cpu[pair]!) as [number, number];
       console.error(
-        `  pair ${pair + 1}: ${names[0]} ${cpuA.toFixed(0)} µs, ${names[1]} ${cpuB.toFixed(0)} µs ` +
-          `per login (${(cpuA / cpuB).toFixed(3)})`,
+        `  pair ${pair + 1}: ${names[0]} ${a.toFixed(0)} µs, ${names[1]} ${b.toFixed(0)} µs per login ` +
+          `(${(a / b).toFixed(3)})`,
       );
     }
-    const ratios = a.cpuPerLogin.map((cpu, i) => cpu / b.cpuPerLogin[i]!);
-    const cells = (values: number[]) =>
-      `${median(values).toFixed(0)} | ${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
-    console.log(
-      [
-        `## Paired CPU per login: ${names[0]} vs ${names[1]}`,
-        '',
-        `${pairs} pairs of ${perPhase * concurrency} logins per phase, concurrency ${concurrency}, ` +
-          `after ${warmup * concurrency} warm-up logins per app.`,
-        '',
-        '| | median CPU µs/login | range |',
-        '| --- | --- | --- |',
-        ...sides.map((side) => `| ${side.app.variant} | ${cells(side.cpuPerLogin)} |`),
-        '',
-        `Median per-pair ratio ${names[0]}/${names[1]}: **${median(ratios).toFixed(3)}×** ` +
-          `(${names[0]} used less CPU in ${ratios.filter((r) => r < 1).length} of ${pairs} pairs).`,
-      ].join('\n'),
-    );
-    return 0;
-  } finally {
-    driver.close();
-    for (const side of sides) await side.app.stop();
-    await fakes.stop();
-  }
+    return cpuPerLogin as [number[], number[]];
+  });
+  const ratios = cpuA.map((cpu, i) => cpu / cpuB[i]!);
+  const cells = (values: number[]) =>
+    `${median(values).toFixed(0)} | ${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+  console.log(
+    [
+      `## Paired CPU per login: ${names[0]} vs ${names[1]}`,
+      '',
+      `${pairs} pairs of ${perPhase * concurrency} logins per phase, concurrency ${concurrency}, ` +
+        `after ${warmup * concurrency} warm-up logins per app.`,
+      '',
+      '| | median CPU µs/login | range |',
+      '| --- | --- | --- |',
+      `| ${names[0]} | ${cells(cpuA)} |`,
+      `| ${names[1]} | ${cells(cpuB)} |`,
+      '',
+      `Median per-pair ratio ${names[0]}/${names[1]}: **${median(ratios).toFixed(3)}×** ` +
+        `(${names[0]} used less CPU in ${ratios.filter((r) => r < 1).length} of ${pairs} pairs).`,
+    ].join('\n'),
+  );
+  return 0;
 }
 
 main(process.argv.slice(2)).then(
