@@ -18,9 +18,9 @@ import { type BenchReport, goals, markdownReport } from './report.js';
 import { VARIANT_NAMES, type VariantName } from './variants.js';
 
 /**
- * Quick mode fits a CI step (about a minute on 2 cores); full mode warms up with as many logins as
- * it measures (CPU per login keeps falling well past 400 logins: JIT, heap sizing) and repeats every
- * variant in rotated order, so drift spreads over all variants instead of landing on one.
+ * Quick mode checks that everything works (a few minutes on 2 cores); full mode warms up with as
+ * many logins as it measures (CPU per login keeps falling well past 400 logins: JIT, heap sizing)
+ * and repeats every variant in rotated order, so drift spreads over all variants, not onto one.
  */
 const MODES = {
   quick: { warmupPerSlot: 50, measuredPerSlot: 50, rounds: 1, quietWaitMs: 5_000 },
