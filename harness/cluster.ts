@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { type AppInstance, startAppInstance } from './app-instance.js';
-import type { Fakes } from './fakes.js';
+import type { ProviderFakes } from './fakes.js';
 import { type RunningNginx, startNginx } from './nginx.js';
 import { freePort } from './processes.js';
 import { type RunningRedis, startRedisServer } from './redis-server.js';
@@ -27,7 +27,7 @@ export interface ClusterOptions {
   /** App instances behind nginx. Default 2. */
   instances?: number;
   /** Providers: the fakes (their settings are registered for nginx's address) … */
-  fakes?: Fakes;
+  fakes?: ProviderFakes;
   /**
    * … or real-provider settings (EXBO_*, SOA2_*, SESSION_SECRET), given to every instance as they
    * are; the callback URLs must then name the nginx address (`port`).
@@ -70,7 +70,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const origin = `https://localhost:${port}`;
     let providerEnv: Record<string, string>;
     if (options.fakes) {
-      options.fakes.register(origin);
+      await options.fakes.register(origin);
       providerEnv = options.fakes.appEnv(origin);
     } else if (options.providerEnv) {
       providerEnv = options.providerEnv;

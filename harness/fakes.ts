@@ -9,9 +9,14 @@
  *   await fakes.close();
  *
  * Many distinct accounts, so that a session ending up as someone else is caught: with the three
- * default users, two logins would share a user one time in three. A process that must not count
- * the providers' CPU as its own (bench/) runs this in a child process of its own.
+ * default users, two logins would share a user one time in three.
+ *
+ * `startFakesProcess(options)` runs the same fakes in a child process (harness/fakes-child.ts),
+ * for drivers that must not delay the providers or count their CPU (load/, bench/): the same
+ * `ProviderFakes` API, minus the fakes' objects.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_EXBO_CLIENT,
   DEFAULT_SOA2_CLIENT,
@@ -23,6 +28,8 @@ import {
   startSoa2Fake,
 } from '@exbo-soa2/fakes';
 import { CALLBACK_PATHS } from '../examples/express-login/src/config.js';
+import type { FakesChildReady } from './fakes-child.js';
+import { stopProcess } from './processes.js';
 
 export type Provider = 'exbo' | 'soa2';
 
@@ -45,17 +52,22 @@ export interface FakesOptions {
   asciiOnly?: boolean;
 }
 
-export interface Fakes {
-  exbo: ExboFake;
-  soa2: Soa2Fake;
+/** What app instances need from the providers' fakes, wherever they run. */
+export interface ProviderFakes {
   accounts: Record<Provider, Account[]>;
   /** Registers `origin` + the example app's callback path of each provider. */
-  register(origin: string): void;
-  /** Registers one exact redirect URI (compared byte for byte by both providers). */
-  registerRedirect(provider: Provider, redirectUri: string): void;
+  register(origin: string): void | Promise<void>;
   /** The example app's real-provider settings for a public address `origin`. */
   appEnv(origin: string): Record<string, string>;
   close(): Promise<void>;
+}
+
+export interface Fakes extends ProviderFakes {
+  exbo: ExboFake;
+  soa2: Soa2Fake;
+  register(origin: string): void;
+  /** Registers one exact redirect URI (compared byte for byte by both providers). */
+  registerRedirect(provider: Provider, redirectUri: string): void;
 }
 
 /** A session secret shared by every instance (they must all accept each other's cookies). */
@@ -113,19 +125,73 @@ export async function startFakes(options: FakesOptions = {}): Promise<Fakes> {
       registerRedirect('soa2', `${origin}${CALLBACK_PATHS.soa2}`);
     },
     registerRedirect,
-    appEnv: (origin) => ({
-      SESSION_SECRET: SHARED_SESSION_SECRET,
-      EXBO_CLIENT_ID: DEFAULT_EXBO_CLIENT.clientId,
-      EXBO_CLIENT_SECRET: DEFAULT_EXBO_CLIENT.clientSecret,
-      EXBO_CALLBACK_URL: `${origin}${CALLBACK_PATHS.exbo}`,
-      EXBO_BASE_URL: exbo.url,
-      SOA2_CLIENT_ID: String(DEFAULT_SOA2_CLIENT.clientId),
-      SOA2_CLIENT_SECRET: DEFAULT_SOA2_CLIENT.clientSecret,
-      SOA2_CALLBACK_URL: `${origin}${CALLBACK_PATHS.soa2}`,
-      SOA2_BASE_URL: soa2.url,
-    }),
+    appEnv: (origin) => appEnv(exbo.url, soa2.url, origin),
     close: async () => {
       await Promise.all([exbo.close(), soa2.close()]);
     },
   };
+}
+
+/** The example app's settings for the fakes at `exboURL` and `soa2URL`, public address `origin`. */
+function appEnv(exboURL: string, soa2URL: string, origin: string): Record<string, string> {
+  return {
+    SESSION_SECRET: SHARED_SESSION_SECRET,
+    EXBO_CLIENT_ID: DEFAULT_EXBO_CLIENT.clientId,
+    EXBO_CLIENT_SECRET: DEFAULT_EXBO_CLIENT.clientSecret,
+    EXBO_CALLBACK_URL: `${origin}${CALLBACK_PATHS.exbo}`,
+    EXBO_BASE_URL: exboURL,
+    SOA2_CLIENT_ID: String(DEFAULT_SOA2_CLIENT.clientId),
+    SOA2_CLIENT_SECRET: DEFAULT_SOA2_CLIENT.clientSecret,
+    SOA2_CALLBACK_URL: `${origin}${CALLBACK_PATHS.soa2}`,
+    SOA2_BASE_URL: soa2URL,
+  };
+}
+
+const CHILD_START_TIMEOUT_MS = 15_000;
+
+/** The fakes in a child process of their own (harness/fakes-child.ts). */
+export async function startFakesProcess(options: FakesOptions = {}): Promise<ProviderFakes> {
+  const childFile = fileURLToPath(new URL(`./fakes-child${extension()}`, import.meta.url));
+  const child = fork(childFile, [JSON.stringify(options)], {
+    // TypeScript sources (tests, `npm run load`) need tsx; compiled ones (bench/dist) do not.
+    execArgv: childFile.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<FakesChildReady>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('the fakes process did not start')),
+      CHILD_START_TIMEOUT_MS,
+    );
+    child.once('message', (message: { ready: FakesChildReady }) => {
+      clearTimeout(timer);
+      resolve(message.ready);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the fakes process exited with code ${code}`));
+    });
+  }).catch(async (err: unknown) => {
+    await stopProcess(child);
+    throw err;
+  });
+  return {
+    accounts: ready.accounts,
+    register: (origin) =>
+      new Promise<void>((resolve) => {
+        const acknowledged = (message: { registered?: string }) => {
+          if (message.registered !== origin) return;
+          child.off('message', acknowledged);
+          resolve();
+        };
+        child.on('message', acknowledged);
+        child.send({ register: origin });
+      }),
+    appEnv: (origin) => appEnv(ready.exboURL, ready.soa2URL, origin),
+    close: () => stopProcess(child),
+  };
+}
+
+/** `.ts` when running from the sources (tsx), `.js` when compiled. */
+function extension(): string {
+  return import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 }

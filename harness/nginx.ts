@@ -23,11 +23,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stopProcess, waitFor } from './processes.js';
+import { acceptsConnections, stopProcess, waitFor } from './processes.js';
 import type { TestCertificates } from './tls.js';
 
 export const NGINX_CONF = fileURLToPath(
@@ -127,7 +126,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
             `nginx exited with code ${child.exitCode}: ${output.join('')}${read(errorLogFile)}`,
           );
         }
-        return accepts(options.port);
+        return acceptsConnections(options.port);
       },
       START_TIMEOUT_MS,
       'nginx to listen',
@@ -164,16 +163,4 @@ export function parseAccessLog(text: string): LoggedRequest[] {
       status: Number(status),
       upstreams: [...(upstreams as string).matchAll(/:(\d+)/g)].map((port) => Number(port[1])),
     }));
-}
-
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,10 +1,11 @@
 /**
- * Small process helpers shared by load/, the tests and bench/: a free loopback port,
- * polling until something is ready, stopping a child for sure, and a process's peak memory.
+ * Small process helpers shared by load/, the tests and bench/: a free loopback port, whether a
+ * port accepts connections, polling until something is ready, stopping a child for sure, and a
+ * process's peak memory.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** A port that was free on 127.0.0.1 a moment ago (the caller binds it next). */
 export function freePort(): Promise<number> {
@@ -63,4 +64,16 @@ export async function peakRssBytes(pid: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

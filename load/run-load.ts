@@ -12,7 +12,12 @@
 import type { Dispatcher } from 'undici';
 import { type AppInstance, startAppInstance } from '../harness/app-instance.js';
 import { startCluster } from '../harness/cluster.js';
-import { type Account, type Fakes, type Provider, startFakes } from '../harness/fakes.js';
+import {
+  type Account,
+  type Provider,
+  type ProviderFakes,
+  startFakesProcess,
+} from '../harness/fakes.js';
 import { freePort } from '../harness/processes.js';
 import { startRedisServer } from '../harness/redis-server.js';
 import { assertSignedInAs, Browser, completeLogin, type LoginTiming } from './login.js';
@@ -63,7 +68,7 @@ export interface LoadReport {
   callbackLatency: Percentiles;
   /** Peak resident memory of each app instance, bytes (Linux; undefined elsewhere). */
   appPeakRss: Array<number | undefined>;
-  /** Peak resident memory of this process (driver and fakes), bytes. */
+  /** Peak resident memory of this process (the driver: browsers and checks), bytes. */
   driverPeakRss: number;
 }
 
@@ -85,7 +90,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
 
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const providers = await startFakes({
+    // The fakes in their own process: the driver's 100 browsers never delay the providers' answers.
+    const providers = await startFakesProcess({
       accounts: Math.max(options.accounts ?? 200, concurrency),
     });
     cleanups.push(() => providers.close());
@@ -195,7 +201,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
  * its own port, chosen first), or several behind nginx over https (harness/cluster.ts).
  */
 async function startApps(
-  providers: Fakes,
+  providers: ProviderFakes,
   count: number,
   redis: boolean,
   cleanups: Array<() => Promise<void>>,
@@ -213,7 +219,7 @@ async function startApps(
   }
   const port = await freePort();
   const origin = `http://localhost:${port}`;
-  providers.register(origin);
+  await providers.register(origin);
   const instance = await startAppInstance({
     ...providers.appEnv(origin),
     ...env,
@@ -263,7 +269,7 @@ export function formatReport(report: LoadReport): string {
         : ''
     }`,
     `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,
-    `Peak memory:  app ${report.appPeakRss.map(mb).join(', ')}; driver and fakes ${mb(report.driverPeakRss)}`,
+    `Peak memory:  app ${report.appPeakRss.map(mb).join(', ')}; driver ${mb(report.driverPeakRss)}`,
   ];
   if (report.errorSamples.length > 0) {
     lines.push('First problems:', ...report.errorSamples.map((sample) => `  - ${sample}`));
