@@ -32,11 +32,11 @@ app.use(passport.initialize(), passport.session());
 const server = createServer(app);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
-const callbackURL = `http://127.0.0.1:${port}/callback`;
+const callbackURL = `http://127.0.0.1:${port}${config.callbackPath}`;
 
 const routes = buildLoginRoutes(config, callbackURL, passport);
 app.get('/login', routes.login);
-app.get('/callback', routes.callback, (req, res) => {
+app.get(config.callbackPath, routes.callback, (req, res) => {
   res.json({ user: (req.user as BenchUser | undefined)?.id });
 });
 let printed = 0;

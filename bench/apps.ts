@@ -17,7 +17,6 @@ import type { Passport } from 'passport';
 import { Strategy as ExboStrategy } from 'passport-exbo';
 import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
 import { Strategy as Soa2Strategy } from 'passport-soa2';
-import type { FakesReady } from './fakes-process.js';
 import type { VariantName } from './variants.js';
 
 declare module 'express-session' {
@@ -36,8 +35,29 @@ export interface BenchUser {
 /** Everything an app needs to reach the fakes. */
 export interface AppConfig {
   variant: VariantName;
-  exbo: FakesReady['exbo'] & FakesReady['clients']['exbo'];
-  soa2: FakesReady['soa2'] & FakesReady['clients']['soa2'];
+  /** Where the app serves the provider's redirect back. */
+  callbackPath: string;
+  exbo: { baseURL: string; clientID: string; clientSecret: string };
+  soa2: { baseURL: string; clientID: number; clientSecret: string };
+}
+
+/**
+ * The providers' URLs below a base URL (the fakes mirror the real hosts' paths), for the variants
+ * written by hand; the packages derive them from `baseURL` themselves.
+ */
+function exboURLs(baseURL: string) {
+  return {
+    authorizationURL: `${baseURL}/oauth/authorize`,
+    tokenURL: `${baseURL}/oauth/token`,
+    userProfileURL: `${baseURL}/oauth/user`,
+  };
+}
+
+function soa2URLs(baseURL: string) {
+  return {
+    authorizationURL: `${baseURL}/wiki/Special:ScratchOAuth2/authorize`,
+    apiURL: `${baseURL}/w/rest.php/soa2/v0`,
+  };
 }
 
 export interface LoginRoutes {
@@ -66,10 +86,11 @@ class HandWrittenExboStrategy extends OAuth2Strategy {
   private readonly profileURL: string;
 
   constructor(config: AppConfig['exbo'], callbackURL: string) {
+    const { authorizationURL, tokenURL, userProfileURL } = exboURLs(config.baseURL);
     super(
       {
-        authorizationURL: config.authorizationURL,
-        tokenURL: config.tokenURL,
+        authorizationURL,
+        tokenURL,
         clientID: config.clientID,
         clientSecret: config.clientSecret,
         callbackURL,
@@ -80,7 +101,7 @@ class HandWrittenExboStrategy extends OAuth2Strategy {
       verify,
     );
     this.name = 'oauth2-exbo';
-    this.profileURL = config.userProfileURL;
+    this.profileURL = userProfileURL;
     // Otherwise node-oauth puts the access token in the profile URL's query string.
     this._oauth2.useAuthorizationHeaderforGET(true);
   }
@@ -152,8 +173,9 @@ async function fetchJson(url: string, init: RequestInit): Promise<Record<string,
 function floorExbo(config: AppConfig['exbo'], redirect_uri: string): LoginRoutes {
   const { clientID: client_id, clientSecret: client_secret } = config;
   const query = { client_id, redirect_uri, response_type: 'code', scope: '' };
-  return floorRoutes(config.authorizationURL, query, async (code) => {
-    const tokens = await fetchJson(config.tokenURL, {
+  const { authorizationURL, tokenURL, userProfileURL } = exboURLs(config.baseURL);
+  return floorRoutes(authorizationURL, query, async (code) => {
+    const tokens = await fetchJson(tokenURL, {
       method: 'POST',
       headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -164,7 +186,7 @@ function floorExbo(config: AppConfig['exbo'], redirect_uri: string): LoginRoutes
         redirect_uri,
       }),
     });
-    const user = await fetchJson(config.userProfileURL, {
+    const user = await fetchJson(userProfileURL, {
       headers: { Accept: 'application/json', Authorization: `Bearer ${tokens.access_token}` },
     });
     return { id: String(user.id), username: String(user.login) };
@@ -174,15 +196,16 @@ function floorExbo(config: AppConfig['exbo'], redirect_uri: string): LoginRoutes
 function floorSoa2(config: AppConfig['soa2'], redirect_uri: string): LoginRoutes {
   const { clientID: client_id, clientSecret: client_secret } = config;
   const query = { client_id: String(client_id), redirect_uri, scopes: 'identify' };
-  return floorRoutes(config.authorizationURL, query, async (code) => {
-    const tokens = await fetchJson(`${config.apiURL}/tokens`, {
+  const { authorizationURL, apiURL } = soa2URLs(config.baseURL);
+  return floorRoutes(authorizationURL, query, async (code) => {
+    const tokens = await fetchJson(`${apiURL}/tokens`, {
       method: 'POST',
       headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
       body: JSON.stringify({ client_id, client_secret, code, scopes: ['identify'] }),
     });
     // SOA2 wants the token base64-encoded in the bearer header.
     const bearer = Buffer.from(String(tokens.access_token), 'utf8').toString('base64');
-    const user = await fetchJson(`${config.apiURL}/user`, {
+    const user = await fetchJson(`${apiURL}/user`, {
       headers: { Accept: 'application/json', Authorization: `Bearer ${bearer}` },
     });
     return { id: String(user.user_id), username: String(user.user_name) };

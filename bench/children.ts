@@ -1,16 +1,16 @@
 /**
- * The benchmark's child processes: the fakes (both providers, one account per concurrency slot)
- * and an app running one variant. Each is plain `node` on compiled JS (no TypeScript loader in a
- * measured process: tsx alone adds ~40 MB of RSS), announces `ready` over Node's IPC channel, then
- * answers numbered calls; `snapshot` reads the child's own counters, so CPU time and peak RSS are
- * that process's alone.
+ * The benchmark's child processes: the fakes (the shared harness's `startFakesProcess`) and an app
+ * running one variant. The app is plain `node` on compiled JS (no TypeScript loader in a measured
+ * process: tsx alone adds ~40 MB of RSS), announces `ready` over Node's IPC channel, then answers
+ * numbered calls; `snapshot` reads its own counters, so CPU time and peak RSS are its alone.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CALLBACK_PATHS } from '../examples/express-login/src/config.js';
+import { type ProviderFakes, startFakesProcess } from '../harness/fakes.js';
 import { stopProcess } from '../harness/processes.js';
 import type { AppReady } from './app-process.js';
 import type { AppConfig } from './apps.js';
-import type { FakesReady } from './fakes-process.js';
 import { VARIANTS, type VariantName } from './variants.js';
 
 export interface Snapshot {
@@ -99,10 +99,14 @@ function startChild<Ready>(file: string, args: string[]): Promise<Child<Ready>> 
   });
 }
 
-export type Fakes = Child<FakesReady>;
-
-export function startFakes(concurrency: number): Promise<Fakes> {
-  return startChild<FakesReady>('./fakes-process.js', [String(concurrency)]);
+/**
+ * Both fakes in a process of their own (their CPU is never the app's), one account per slot:
+ * both providers revoke a user's earlier tokens at each code exchange, so two logins of one account
+ * in flight would break each other. ASCII logins: the EXBO fake pauses 15 ms inside a multi-byte
+ * body, which would be measured as the app's latency.
+ */
+export function startFakes(concurrency: number): Promise<ProviderFakes> {
+  return startFakesProcess({ accounts: concurrency, asciiOnly: true });
 }
 
 export interface RunningApp extends Child<AppReady> {
@@ -112,21 +116,30 @@ export interface RunningApp extends Child<AppReady> {
 }
 
 /** An app running `variant` against `fakes`, its callback URL registered with them. */
-export async function startApp(variant: VariantName, fakes: Fakes): Promise<RunningApp> {
+export async function startApp(variant: VariantName, fakes: ProviderFakes): Promise<RunningApp> {
+  const env = fakes.appEnv(''); // only the fakes' addresses and clients are read
   const config: AppConfig = {
     variant,
-    exbo: { ...fakes.ready.exbo, ...fakes.ready.clients.exbo },
-    soa2: { ...fakes.ready.soa2, ...fakes.ready.clients.soa2 },
+    // The example app's paths: the harness registers those for an origin.
+    callbackPath: CALLBACK_PATHS[VARIANTS[variant].provider],
+    exbo: {
+      baseURL: env.EXBO_BASE_URL!,
+      clientID: env.EXBO_CLIENT_ID!,
+      clientSecret: env.EXBO_CLIENT_SECRET!,
+    },
+    soa2: {
+      baseURL: env.SOA2_BASE_URL!,
+      clientID: Number(env.SOA2_CLIENT_ID),
+      clientSecret: env.SOA2_CLIENT_SECRET!,
+    },
   };
   const app = await startChild<AppReady>('./app-process.js', [JSON.stringify(config)]);
-  const { provider } = VARIANTS[variant];
-  await fakes
-    .call('register', { provider, redirectUri: app.ready.callbackURL })
-    .catch(async (err) => {
-      await app.stop();
-      throw err;
-    });
-  return { ...app, variant, appURL: `http://127.0.0.1:${app.ready.port}` };
+  const appURL = `http://127.0.0.1:${app.ready.port}`;
+  await Promise.resolve(fakes.register(appURL)).catch(async (err) => {
+    await app.stop();
+    throw err;
+  });
+  return { ...app, variant, appURL };
 }
 
 /** CPU time between two snapshots, microseconds. */

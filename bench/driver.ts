@@ -58,7 +58,7 @@ export class Driver {
 
 /** A login waiting for its callback. */
 export interface PendingLogin {
-  userId: number;
+  userId: string;
   cookie: string;
   /** `/callback?code=…&state=…` */
   callbackPath: string;
@@ -76,11 +76,11 @@ const attribute = (tag: string, name: string) =>
  * Approves a fake's consent page as a person does: its one form's hidden inputs, the account, and
  * the first button (Allow on EXBO, Confirm on SOA2). Both fakes render that shape.
  */
-function approval(html: string, pageURL: string, userId: number) {
+function approval(html: string, pageURL: string, userId: string) {
   const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/.exec(html);
   const button = form && /<button\b[^>]*>/.exec(form[2]!)?.[0];
   if (!form || !button) throw new Error(`no consent form at ${pageURL}: ${html.slice(0, 200)}`);
-  const fields: Record<string, string> = { user: String(userId) };
+  const fields: Record<string, string> = { user: userId };
   for (const [input] of form[2]!.matchAll(/<input\b[^>]*type="hidden"[^>]*>/g)) {
     fields[attribute(input, 'name')!] = attribute(input, 'value') ?? '';
   }
@@ -88,7 +88,7 @@ function approval(html: string, pageURL: string, userId: number) {
   return { action: new URL(attribute(form[1]!, 'action') ?? '', pageURL).href, fields };
 }
 
-async function mintOne(driver: Driver, appURL: string, callbackURL: string, userId: number) {
+async function mintOne(driver: Driver, appURL: string, callbackURL: string, userId: string) {
   const start = await driver.request(`${appURL}/login`);
   const consentURL = expect(start, [302], 'login route');
   const cookie = start.headers['set-cookie']?.[0]?.split(';', 1)[0];
@@ -107,7 +107,7 @@ async function mintOne(driver: Driver, appURL: string, callbackURL: string, user
 export async function mintLogins(
   driver: Driver,
   app: { appURL: string; ready: { callbackURL: string } },
-  users: readonly number[],
+  users: readonly string[],
   perSlot: number,
 ): Promise<PendingLogin[][]> {
   const slots = users.map(() => [] as PendingLogin[]);
@@ -153,8 +153,7 @@ export async function runCallbacks(
         if (!res) continue;
         run.latenciesMs.push(monotonicMs() - sent);
         if (res.status !== 200) fail(`HTTP ${res.status}: ${res.body.slice(0, 300)}`);
-        else if (JSON.parse(res.body).user !== String(login.userId))
-          fail(`wrong user: ${res.body}`);
+        else if (JSON.parse(res.body).user !== login.userId) fail(`wrong user: ${res.body}`);
       }
     }),
   );

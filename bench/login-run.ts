@@ -7,9 +7,9 @@
  * depends on, and V8 then recompiles the hot path inside the phase (bench/README.md, "Steady
  * state").
  */
-import { cpuMicros, type Fakes, type RunningApp, startApp, startFakes } from './children.js';
+import { cpuMicros, type RunningApp, startApp, startFakes } from './children.js';
 import { Driver, mintLogins, type PendingLogin, runCallbacks, take } from './driver.js';
-import { machineBusySeconds } from './machine-load.js';
+import { machineBusySeconds, treeCpuSeconds } from './machine-load.js';
 import { median, percentile } from './stats.js';
 import { VARIANTS, type VariantName } from './variants.js';
 
@@ -54,7 +54,7 @@ export interface WarmApp extends RunningApp {
 export async function withWarmApps<T>(
   variants: readonly VariantName[],
   size: RunSize,
-  measure: (apps: WarmApp[], driver: Driver, fakes: Fakes) => Promise<T>,
+  measure: (apps: WarmApp[], driver: Driver) => Promise<T>,
 ): Promise<T> {
   const fakes = await startFakes(size.concurrency);
   const driver = new Driver(size.concurrency);
@@ -64,34 +64,38 @@ export async function withWarmApps<T>(
       const app: WarmApp = { ...(await startApp(variant, fakes)), queue: [] };
       apps.push(app);
       // Every code is minted before any is used; EXBO's live ten minutes, so keep runs shorter.
-      const users = fakes.ready.users[VARIANTS[variant].provider];
+      const users = fakes.accounts[VARIANTS[variant].provider].map((account) => account.id);
       const perSlot = size.warmupPerSlot + size.measuredPerSlot;
       app.queue = await mintLogins(driver, app, users, perSlot);
       const warm = await runCallbacks(driver, app.appURL, take(app.queue, size.warmupPerSlot));
       if (warm.failureCount > 0) throw new Error(`${variant} warm-up: ${warm.failures[0]}`);
     }
-    return await measure(apps, driver, fakes);
+    return await measure(apps, driver);
   } finally {
     driver.close();
     for (const app of apps) await app.stop();
-    await fakes.stop();
+    await fakes.close();
   }
 }
 
 export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRun> {
-  return withWarmApps([variant], size, async ([app], driver, fakes) => {
-    const [appBefore, fakesBefore] = [await app!.snapshot(), await fakes.snapshot()];
-    const busyBefore = machineBusySeconds();
-    const driverBefore = process.cpuUsage();
+  return withWarmApps([variant], size, async ([app], driver) => {
+    const appBefore = await app!.snapshot();
+    const [busyBefore, treeBefore, driverBefore] = [
+      machineBusySeconds(),
+      treeCpuSeconds(),
+      process.cpuUsage(),
+    ];
     const run = await runCallbacks(driver, app!.appURL, app!.queue);
     const driverCpu = process.cpuUsage(driverBefore);
-    const busyAfter = machineBusySeconds();
-    const [appAfter, fakesAfter] = [await app!.snapshot(), await fakes.snapshot()];
+    const [busyAfter, treeAfter] = [machineBusySeconds(), treeCpuSeconds()];
+    const appAfter = await app!.snapshot();
 
     const logins = run.latenciesMs.length;
     const appCpu = cpuMicros(appBefore, appAfter);
-    const fakesCpu = cpuMicros(fakesBefore, fakesAfter);
-    const ours = (appCpu + fakesCpu + driverCpu.user + driverCpu.system) / 1e6;
+    // The fakes: what the whole benchmark used, minus the app and the driver.
+    const fakesCpu = (treeAfter - treeBefore) * 1e6 - appCpu - driverCpu.user - driverCpu.system;
+    const others = busyAfter - busyBefore - (treeAfter - treeBefore);
     return {
       variant,
       logins,
@@ -101,8 +105,8 @@ export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRu
       cpuMicrosPerLogin: appCpu / logins,
       peakRssBytes: appAfter.maxRssBytes,
       connectionsPerLogin: (appAfter.connectionsOpened - appBefore.connectionsOpened) / logins,
-      fakeCpuMicrosPerLogin: fakesCpu / logins,
-      otherLoadCores: Math.max(0, busyAfter - busyBefore - ours) / (run.wallMs / 1000),
+      fakeCpuMicrosPerLogin: Math.max(0, fakesCpu) / logins,
+      otherLoadCores: Math.max(0, others) / (run.wallMs / 1000),
       failureCount: run.failureCount,
       failures: run.failures,
     };

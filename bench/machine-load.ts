@@ -3,7 +3,7 @@
  * else's build (a busy neighbour inflates CPU per login by up to 50 %). Linux only: the busy time
  * of all CPUs from /proc/stat; elsewhere NaN, and the figure shows as "–".
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU-seconds all CPUs spent busy since boot (/proc/stat counts in USER_HZ = 100 ticks/s). */
 export function machineBusySeconds(): number {
@@ -16,6 +16,28 @@ export function machineBusySeconds(): number {
       .slice(1)
       .map(Number);
     return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU-seconds used so far by process `pid` and all its live descendants (the benchmark: driver,
+ * apps, fakes), from /proc/<pid>/stat in the same ticks; NaN where /proc is missing.
+ */
+export function treeCpuSeconds(pid = process.pid): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name (in parentheses, may hold spaces): utime and stime are fields 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean),
+    );
+    // A child that exits meanwhile counts as 0.
+    const childSeconds = children.map((child) => treeCpuSeconds(Number(child)) || 0);
+    return (
+      (Number(fields[11]) + Number(fields[12])) / 100 + childSeconds.reduce((a, b) => a + b, 0)
+    );
   } catch {
     return Number.NaN;
   }
