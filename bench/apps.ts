@@ -1,5 +1,5 @@
 /**
- * The six login implementations, each as the two route handlers an Express app mounts: `login`
+ * The five login implementations, each as the two route handlers an Express app mounts: `login`
  * (start: store a state in the session, redirect to the provider) and `callback` (finish: state
  * check, token POST, profile GET, `req.login`). Every variant ends its callback the same way: the
  * user `{ id, username }` is in the session and the next handler answers.
@@ -10,11 +10,8 @@
  *   `scope=` present and empty, token in the Authorization header, `Accept: application/json`).
  * - floor-exbo / floor-soa2: the least a correct login can do: compare the state, two `fetch`
  *   calls and `req.login`. No timeout, no error mapping, no validation beyond `ok`.
- * - http-floor-exbo: the EXBO floor with node:http (keep-alive agent) instead of fetch, to show
- *   what Node's fetch itself costs per login.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Passport } from 'passport';
 import { Strategy as ExboStrategy } from 'passport-exbo';
@@ -38,19 +35,28 @@ export interface BenchUser {
 /** Everything an app needs to reach the fakes. */
 export interface AppConfig {
   variant: VariantName;
-  exbo: {
-    authorizationURL: string;
-    tokenURL: string;
-    userProfileURL: string;
-    clientID: string;
-    clientSecret: string;
+  /** Where the app serves the provider's redirect back. */
+  callbackPath: string;
+  exbo: { baseURL: string; clientID: string; clientSecret: string };
+  soa2: { baseURL: string; clientID: number; clientSecret: string };
+}
+
+/**
+ * The providers' URLs below a base URL (the fakes mirror the real hosts' paths), for the variants
+ * written by hand; the packages derive them from `baseURL` themselves.
+ */
+function exboURLs(baseURL: string) {
+  return {
+    authorizationURL: `${baseURL}/oauth/authorize`,
+    tokenURL: `${baseURL}/oauth/token`,
+    userProfileURL: `${baseURL}/oauth/user`,
   };
-  soa2: {
-    url: string;
-    authorizationURL: string;
-    apiURL: string;
-    clientID: number;
-    clientSecret: string;
+}
+
+function soa2URLs(baseURL: string) {
+  return {
+    authorizationURL: `${baseURL}/wiki/Special:ScratchOAuth2/authorize`,
+    apiURL: `${baseURL}/w/rest.php/soa2/v0`,
   };
 }
 
@@ -59,17 +65,13 @@ export interface LoginRoutes {
   callback: RequestHandler;
 }
 
-type Done = (err: unknown, user?: BenchUser) => void;
-
 /** The same verify for every strategy: keep two fields of the profile. */
-function verify(
-  _accessToken: string,
-  _refreshToken: string,
-  profile: { id: string; username: string },
-  done: Done,
-): void {
-  done(null, { id: profile.id, username: profile.username });
-}
+const verify = (
+  _at: string,
+  _rt: string,
+  profile: BenchUser,
+  done: (e: null, u: BenchUser) => void,
+) => done(null, { id: profile.id, username: profile.username });
 
 function strategyRoutes(passport: InstanceType<typeof Passport>, name: string): LoginRoutes {
   return {
@@ -84,10 +86,11 @@ class HandWrittenExboStrategy extends OAuth2Strategy {
   private readonly profileURL: string;
 
   constructor(config: AppConfig['exbo'], callbackURL: string) {
+    const { authorizationURL, tokenURL, userProfileURL } = exboURLs(config.baseURL);
     super(
       {
-        authorizationURL: config.authorizationURL,
-        tokenURL: config.tokenURL,
+        authorizationURL,
+        tokenURL,
         clientID: config.clientID,
         clientSecret: config.clientSecret,
         callbackURL,
@@ -98,7 +101,7 @@ class HandWrittenExboStrategy extends OAuth2Strategy {
       verify,
     );
     this.name = 'oauth2-exbo';
-    this.profileURL = config.userProfileURL;
+    this.profileURL = userProfileURL;
     // Otherwise node-oauth puts the access token in the profile URL's query string.
     this._oauth2.useAuthorizationHeaderforGET(true);
   }
@@ -129,167 +132,84 @@ class HandWrittenExboStrategy extends OAuth2Strategy {
   }
 }
 
-/** The floor's login start: a random state in the session, then the provider's authorize URL. */
-function floorLogin(authorizeURL: (state: string) => string): RequestHandler {
-  return (req, res) => {
-    const state = randomBytes(32).toString('base64url');
-    req.session.benchState = state;
-    res.redirect(authorizeURL(state));
+/**
+ * A floor's two routes: a random state in the session and a redirect to `authorizeURL` with it;
+ * then the state check, `exchange` (token POST + profile GET) and `req.login`.
+ */
+function floorRoutes(
+  authorizeURL: string,
+  query: Record<string, string>,
+  exchange: (code: string) => Promise<BenchUser>,
+): LoginRoutes {
+  return {
+    login: (req, res) => {
+      const state = randomBytes(32).toString('base64url');
+      req.session.benchState = state;
+      res.redirect(`${authorizeURL}?${new URLSearchParams({ ...query, state })}`);
+    },
+    callback: async (req: Request, res: Response, next: NextFunction) => {
+      const { code, state } = req.query;
+      if (
+        typeof code !== 'string' ||
+        typeof state !== 'string' ||
+        state !== req.session.benchState
+      ) {
+        res.status(403).json({ error: 'state mismatch' });
+        return;
+      }
+      delete req.session.benchState;
+      // Express.User is the app's to declare (the test project sees the example app's): a cast.
+      exchange(code).then((user) => req.login(user as Express.User, next), next);
+    },
   };
 }
 
-/** The floor's callback: state check, then `exchange` (token + profile), then `req.login`. */
-function floorCallback(exchange: (code: string) => Promise<BenchUser>): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const { code, state } = req.query;
-    if (typeof code !== 'string' || typeof state !== 'string' || state !== req.session.benchState) {
-      res.status(403).json({ error: 'state mismatch' });
-      return;
-    }
-    delete req.session.benchState;
-    try {
-      const user = await exchange(code);
-      req.login(user, next);
-    } catch (err) {
-      next(err);
-    }
-  };
-}
-
-async function okJson(res: globalThis.Response, what: string): Promise<Record<string, unknown>> {
-  if (!res.ok) throw new Error(`${what} answered ${res.status}`);
+async function fetchJson(url: string, init: RequestInit): Promise<Record<string, unknown>> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
 }
 
-function floorExbo(config: AppConfig['exbo'], callbackURL: string): LoginRoutes {
-  return {
-    login: floorLogin((state) => {
-      const query = new URLSearchParams({
-        client_id: config.clientID,
-        redirect_uri: callbackURL,
-        response_type: 'code',
-        scope: '',
-        state,
-      });
-      return `${config.authorizationURL}?${query}`;
-    }),
-    callback: floorCallback(async (code) => {
-      const tokenRes = await fetch(config.tokenURL, {
-        method: 'POST',
-        headers: {
-          Accept: 'application/json',
-          'Content-Type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          client_id: config.clientID,
-          client_secret: config.clientSecret,
-          code,
-          redirect_uri: callbackURL,
-        }),
-      });
-      const tokens = await okJson(tokenRes, 'token endpoint');
-      const userRes = await fetch(config.userProfileURL, {
-        headers: { Accept: 'application/json', Authorization: `Bearer ${tokens.access_token}` },
-      });
-      const user = await okJson(userRes, 'user endpoint');
-      return { id: String(user.id), username: String(user.login) };
-    }),
-  };
-}
-
-/** node:http's shortest path to a JSON answer; `fetch` adds WHATWG streams and Response objects. */
-function httpJson(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: body === undefined ? 'GET' : 'POST', headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`${url} answered ${res.statusCode}`));
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-          } catch (err) {
-            reject(err);
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+function floorExbo(config: AppConfig['exbo'], redirect_uri: string): LoginRoutes {
+  const { clientID: client_id, clientSecret: client_secret } = config;
+  const query = { client_id, redirect_uri, response_type: 'code', scope: '' };
+  const { authorizationURL, tokenURL, userProfileURL } = exboURLs(config.baseURL);
+  return floorRoutes(authorizationURL, query, async (code) => {
+    const tokens = await fetchJson(tokenURL, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id,
+        client_secret,
+        code,
+        redirect_uri,
+      }),
+    });
+    const user = await fetchJson(userProfileURL, {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${tokens.access_token}` },
+    });
+    return { id: String(user.id), username: String(user.login) };
   });
 }
 
-function httpFloorExbo(config: AppConfig['exbo'], callbackURL: string): LoginRoutes {
-  const agent = new Agent({ keepAlive: true });
-  return {
-    login: floorExbo(config, callbackURL).login,
-    callback: floorCallback(async (code) => {
-      const form = new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: config.clientID,
-        client_secret: config.clientSecret,
-        code,
-        redirect_uri: callbackURL,
-      }).toString();
-      const tokens = await httpJson(
-        agent,
-        config.tokenURL,
-        {
-          Accept: 'application/json',
-          'Content-Type': 'application/x-www-form-urlencoded',
-          'Content-Length': String(Buffer.byteLength(form)),
-        },
-        form,
-      );
-      const user = await httpJson(agent, config.userProfileURL, {
-        Accept: 'application/json',
-        Authorization: `Bearer ${tokens.access_token}`,
-      });
-      return { id: String(user.id), username: String(user.login) };
-    }),
-  };
-}
-
-function floorSoa2(config: AppConfig['soa2'], callbackURL: string): LoginRoutes {
-  return {
-    login: floorLogin((state) => {
-      const query = new URLSearchParams({
-        client_id: String(config.clientID),
-        redirect_uri: callbackURL,
-        scopes: 'identify',
-        state,
-      });
-      return `${config.authorizationURL}?${query}`;
-    }),
-    callback: floorCallback(async (code) => {
-      const tokenRes = await fetch(`${config.apiURL}/tokens`, {
-        method: 'POST',
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          client_id: config.clientID,
-          client_secret: config.clientSecret,
-          code,
-          scopes: ['identify'],
-        }),
-      });
-      const tokens = await okJson(tokenRes, 'token endpoint');
-      const bearer = Buffer.from(String(tokens.access_token), 'utf8').toString('base64');
-      const userRes = await fetch(`${config.apiURL}/user`, {
-        headers: { Accept: 'application/json', Authorization: `Bearer ${bearer}` },
-      });
-      const user = await okJson(userRes, 'user endpoint');
-      return { id: String(user.user_id), username: String(user.user_name) };
-    }),
-  };
+function floorSoa2(config: AppConfig['soa2'], redirect_uri: string): LoginRoutes {
+  const { clientID: client_id, clientSecret: client_secret } = config;
+  const query = { client_id: String(client_id), redirect_uri, scopes: 'identify' };
+  const { authorizationURL, apiURL } = soa2URLs(config.baseURL);
+  return floorRoutes(authorizationURL, query, async (code) => {
+    const tokens = await fetchJson(`${apiURL}/tokens`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id, client_secret, code, scopes: ['identify'] }),
+    });
+    // SOA2 wants the token base64-encoded in the bearer header.
+    const bearer = Buffer.from(String(tokens.access_token), 'utf8').toString('base64');
+    const user = await fetchJson(`${apiURL}/user`, {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${bearer}` },
+    });
+    return { id: String(user.user_id), username: String(user.user_name) };
+  });
 }
 
 /** Builds the variant's routes, registering its strategy on `passport` when it has one. */
@@ -300,40 +220,15 @@ export function buildLoginRoutes(
 ): LoginRoutes {
   switch (config.variant) {
     case 'passport-exbo':
-      passport.use(
-        new ExboStrategy(
-          {
-            authorizationURL: config.exbo.authorizationURL,
-            tokenURL: config.exbo.tokenURL,
-            userProfileURL: config.exbo.userProfileURL,
-            clientID: config.exbo.clientID,
-            clientSecret: config.exbo.clientSecret,
-            callbackURL,
-          },
-          verify,
-        ),
-      );
+      passport.use(new ExboStrategy({ ...config.exbo, callbackURL }, verify));
       return strategyRoutes(passport, 'exbo');
     case 'oauth2-exbo':
       passport.use(new HandWrittenExboStrategy(config.exbo, callbackURL));
       return strategyRoutes(passport, 'oauth2-exbo');
     case 'floor-exbo':
       return floorExbo(config.exbo, callbackURL);
-    case 'http-floor-exbo':
-      return httpFloorExbo(config.exbo, callbackURL);
     case 'passport-soa2':
-      passport.use(
-        new Soa2Strategy(
-          {
-            authorizationURL: config.soa2.authorizationURL,
-            apiURL: config.soa2.apiURL,
-            clientID: config.soa2.clientID,
-            clientSecret: config.soa2.clientSecret,
-            callbackURL,
-          },
-          verify,
-        ),
-      );
+      passport.use(new Soa2Strategy({ ...config.soa2, callbackURL }, verify));
       return strategyRoutes(passport, 'soa2');
     case 'floor-soa2':
       return floorSoa2(config.soa2, callbackURL);

@@ -1,8 +1,17 @@
-/** Where things are, from the compiled file's location (bench/dist/*.js), whatever the cwd. */
+/** Where things are, whatever the cwd. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root: packages resolve from here as an app's dependencies would. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The repository root (packages resolve from here as an app's dependencies would): the nearest
+ * folder above this file with a package-lock.json, whether it runs compiled from bench/dist/bench/
+ * or from source under the tests.
+ */
+export const REPO_ROOT = (function find(dir: string): string {
+  if (existsSync(join(dir, 'package-lock.json')) || dirname(dir) === dir) return dir;
+  return find(dirname(dir));
+})(dirname(fileURLToPath(import.meta.url)));
 
 /** The default results folder (git-ignored). */
-export const DEFAULT_OUT_DIR = fileURLToPath(new URL('../../bench-results', import.meta.url));
+export const DEFAULT_OUT_DIR = join(REPO_ROOT, 'bench-results');

@@ -1,123 +1,175 @@
 /**
- * `npm run bench [-- --full]`: what a login costs with each implementation, side by side in one run.
- * See bench/README.md for the method. Exits 1 when any login failed, 2 on a usage error, and with
- * `--check` 3 when a strategy misses one of the issue's goals.
+ * `npm run bench [-- --full]`: what a login costs with each implementation, side by side in one
+ * run, then the package section (cold load, modules per entry point, install footprint).
+ * `--footprint-only` runs just the package section (`npm run bench:footprint`).
+ * See bench/README.md for the method. Exits 1 when a login failed or a package did not load, 2 on
+ * a usage error, and with `--check` 3 when a goal is missed.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { pin, cpuPlan as planCpus } from './affinity.js';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { measureFootprints } from './footprint.js';
-import { measureImportTimes } from './import-time.js';
-import { type LoginRunResult, runLoginBenchmark, summarise } from './login-benchmark.js';
+import { measureLoadTimes } from './load-time.js';
+import { type LoginRun, runVariant, summarise } from './login-run.js';
 import { waitForQuiet } from './machine-load.js';
-import { HelpRequested, parseBenchArgs, UsageError } from './modes.js';
-import { type BenchReport, checkGoals, markdownReport } from './report.js';
+import { DEFAULT_OUT_DIR } from './paths.js';
+import { type BenchReport, goals, markdownReport } from './report.js';
+import { VARIANT_NAMES, type VariantName } from './variants.js';
 
-/** Before each run, wait (at most `mode.quietWaitMs`) until others use less than this many CPUs. */
+/**
+ * Quick mode checks that everything works (a few minutes on 2 cores); full mode warms up with as
+ * many logins as it measures (CPU per login keeps falling well past 400 logins: JIT, heap sizing)
+ * and repeats every variant in rotated order, so drift spreads over all variants, not onto one.
+ */
+const MODES = {
+  quick: { warmupPerSlot: 50, measuredPerSlot: 50, rounds: 1, quietWaitMs: 5_000 },
+  full: { warmupPerSlot: 150, measuredPerSlot: 150, rounds: 5, quietWaitMs: 60_000 },
+};
+/** Logins in flight at once: each slot is one simulated user logging in again and again. */
+const CONCURRENCY = 16;
+/** Fresh processes per package and module format for the cold load time (issue 15: ≥ 15). */
+const LOAD_SAMPLES = 15;
+/** Before each run, wait (at most the mode's quietWaitMs) until others use less than this. */
 const QUIET_CORES = 0.2;
 
-async function main(argv: string[]): Promise<number> {
-  const options = parseBenchArgs(argv);
-  const { mode, variants } = options;
-  const started = Date.now();
-  console.error(
-    `bench: ${mode.name} mode, ${variants.length} variants × ${mode.rounds} round(s), ` +
-      `${mode.concurrency * mode.measuredPerSlot} measured logins each at concurrency ${mode.concurrency}`,
-  );
+const USAGE = `Usage: npm run bench -- [--quick | --full] [--variant NAME ...] [--concurrency N]
+                       [--warmup N] [--per-slot N] [--rounds N] [--login-only | --footprint-only]
+                       [--check] [--out DIR]
+  --quick           CI-sized run (default)
+  --full            5 rounds, 3× the logins per round
+  --variant         run only these variants (repeat the flag): ${VARIANT_NAMES.join(', ')}
+  --concurrency     logins in flight at once (default 16)
+  --warmup          warm-up logins per concurrency slot, before measuring
+  --per-slot        measured logins per concurrency slot
+  --rounds          rounds per variant
+  --login-only      skip the package section (load time, modules, install footprint)
+  --footprint-only  only the package section (also: npm run bench:footprint)
+  --check           exit 3 when a goal is missed
+  --out             results folder (default bench-results)`;
 
-  const cpuPlan = options.pin ? await planCpus() : undefined;
-  if (cpuPlan) await pin(process.pid, cpuPlan.rest);
-  const pinning = cpuPlan
-    ? `app under test pinned to CPU ${cpuPlan.app}; fakes and driver on CPU ${cpuPlan.rest}`
-    : 'no CPU pinning (all processes share the CPUs)';
-  console.error(`bench: ${pinning}`);
-  const profileDir = options.profile ? join(options.outDir, 'profiles') : undefined;
-  if (profileDir) await mkdir(profileDir, { recursive: true });
-  const runs: LoginRunResult[] = [];
-  for (let round = 0; round < mode.rounds; round++) {
-    // Rotated order: no variant always runs first (cold machine) or last (warm, fragmented).
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
-    for (const variant of order) {
-      const others = await waitForQuiet(QUIET_CORES, mode.quietWaitMs);
-      if (others !== undefined && others > QUIET_CORES) {
-        console.error(
-          `  (the machine stays busy: ${others.toFixed(1)} cores used by others; running anyway)`,
-        );
-      }
-      const run = await runLoginBenchmark(variant, round, mode, { cpuPlan, profileDir });
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      full: { type: 'boolean' },
+      variant: { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      warmup: { type: 'string' },
+      'per-slot': { type: 'string' },
+      rounds: { type: 'string' },
+      'login-only': { type: 'boolean' },
+      'footprint-only': { type: 'boolean' },
+      check: { type: 'boolean' },
+      out: { type: 'string' },
+    },
+  });
+  const modeName = values.full ? 'full' : 'quick';
+  const number = (flag: 'concurrency' | 'warmup' | 'per-slot' | 'rounds', fallback: number) => {
+    const value = values[flag];
+    if (value === undefined) return fallback;
+    // A warm-up may be left out; everything else needs at least one.
+    const valid = flag === 'warmup' ? /^(0|[1-9][0-9]{0,5})$/ : /^[1-9][0-9]{0,5}$/;
+    if (!valid.test(value)) throw new UsageError(`--${flag}: not a whole number in range`);
+    return Number(value);
+  };
+  const base = MODES[modeName];
+  const variants = (values.variant ?? VARIANT_NAMES) as VariantName[];
+  const unknown = variants.find((name) => !VARIANT_NAMES.includes(name));
+  if (unknown) throw new UsageError(`--variant: unknown variant "${unknown}"`);
+  if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
+  if (values['login-only'] && values['footprint-only']) {
+    throw new UsageError('--login-only and --footprint-only exclude each other');
+  }
+  return {
+    help: values.help === true,
+    modeName,
+    size: {
+      concurrency: number('concurrency', CONCURRENCY),
+      warmupPerSlot: number('warmup', base.warmupPerSlot),
+      measuredPerSlot: number('per-slot', base.measuredPerSlot),
+    },
+    rounds: number('rounds', base.rounds),
+    quietWaitMs: base.quietWaitMs,
+    variants: values['footprint-only'] ? [] : variants,
+    packages: values['login-only'] !== true,
+    check: values.check === true,
+    outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parse(argv);
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { size, rounds, variants } = options;
+  const started = Date.now();
+  const runs: LoginRun[] = [];
+  for (let round = 0; round < rounds && variants.length > 0; round++) {
+    // Rotated order: no variant always runs first (cold machine) or last.
+    for (const variant of variants.map((_, i) => variants[(i + round) % variants.length]!)) {
+      const others = await waitForQuiet(QUIET_CORES, options.quietWaitMs);
+      if (others > QUIET_CORES) console.error(`  (others use ${others.toFixed(1)} cores)`);
+      const run = await runVariant(variant, size);
       runs.push(run);
       console.error(
-        `  round ${round + 1} ${variant.padEnd(14)} ${run.loginsPerSecond.toFixed(0).padStart(5)} logins/s` +
-          `  p50 ${run.p50Ms.toFixed(2)} ms  p99 ${run.p99Ms.toFixed(2)} ms` +
-          `  ${run.cpuMicrosPerLogin.toFixed(0)} µs CPU/login` +
-          (run.otherLoadCores > 0.2
-            ? `  (machine busy: ${run.otherLoadCores.toFixed(1)} cores used by others)`
-            : '') +
-          (run.failureCount ? `  ${run.failureCount} FAILED: ${run.failures[0]}` : ''),
+        `  round ${round + 1} ${variant.padEnd(14)} ${run.loginsPerSecond.toFixed(0)} logins/s, ` +
+          `${run.cpuMicrosPerLogin.toFixed(0)} µs CPU/login` +
+          (run.failureCount ? `, ${run.failureCount} FAILED: ${run.failures[0]}` : ''),
       );
     }
   }
-  const logins = variants.map((variant) =>
-    summarise(runs.filter((run) => run.variant === variant)),
-  );
-
-  const imports = options.loginOnly ? [] : await measureImportTimes(mode.importRuns);
-  const footprints = options.loginOnly ? [] : await measureFootprints();
-
+  if (options.packages) console.error('bench: cold load times, module counts, install footprint');
+  // A package that no longer loads must not cost the login figures measured above: report it.
+  const load = options.packages
+    ? await measureLoadTimes(LOAD_SAMPLES).catch((err: Error) => {
+        console.error(`bench: cold load not measured: ${err.message}`);
+        return undefined;
+      })
+    : undefined;
+  const footprints = options.packages ? await measureFootprints() : undefined;
   const cpu = cpus();
+  const measured =
+    `${options.modeName} mode: ${size.concurrency * size.measuredPerSlot} measured callbacks per ` +
+    `round at concurrency ${size.concurrency} after ${size.concurrency * size.warmupPerSlot} ` +
+    `warm-up, ${rounds} round(s)${rounds > 1 ? ' (medians, range in brackets)' : ''}; `;
   const report: BenchReport = {
+    title: runs.length === 0 ? 'Package footprint and load time' : 'Login benchmark',
     date: new Date().toISOString(),
-    mode,
-    machine: {
-      cpus: cpu.length,
-      cpuModel: cpu[0]?.model ?? 'unknown',
-      memoryBytes: totalmem(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      pinning,
-    },
-    durationSeconds: (Date.now() - started) / 1000,
-    profiled: options.profile,
-    logins,
+    setup:
+      `${runs.length === 0 ? '' : measured}${cpu.length} × ${cpu[0]?.model}, ` +
+      `Node ${process.version}; took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    logins: variants.map((variant) => summarise(runs.filter((run) => run.variant === variant))),
     runs,
-    imports,
+    load,
     footprints,
   };
   const markdown = markdownReport(report);
+  const kind = runs.length === 0 ? 'footprint' : options.modeName;
+  const base = join(options.outDir, `bench-${kind}-${report.date.replace(/[:.]/g, '-')}`);
   await mkdir(options.outDir, { recursive: true });
-  const stamp = report.date.replace(/[:.]/g, '-');
-  const base = join(options.outDir, `bench-${mode.name}-${stamp}`);
-  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(`${base}.md`, markdown);
-  await writeFile(
-    join(options.outDir, `latest-${mode.name}.json`),
-    `${JSON.stringify(report, null, 2)}\n`,
-  );
-  await writeFile(join(options.outDir, `latest-${mode.name}.md`), markdown);
-  process.stdout.write(markdown);
-  console.error(`bench: wrote ${base}.json and .md (${report.durationSeconds.toFixed(0)} s)`);
-  if (logins.some((summary) => summary.failureCount > 0)) return 1;
-  const missed = checkGoals(logins).filter((goal) => !goal.cpuOk || goal.throughputOk === false);
-  if (options.check && missed.length > 0) {
-    console.error(`bench: goals missed by ${missed.map((goal) => goal.variant).join(', ')}`);
-    return 3;
+  for (const path of [base, join(options.outDir, `latest-${kind}`)]) {
+    await writeFile(`${path}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(`${path}.md`, markdown);
   }
-  return 0;
+  process.stdout.write(markdown);
+  console.error(`bench: wrote ${base}.json and .md`);
+  if (runs.some((run) => run.failureCount > 0) || (options.packages && !load)) return 1;
+  return options.check && goals(report).some((goal) => !goal.ok) ? 3 : 0;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof HelpRequested) {
-      console.log(err.usage);
-      process.exit(0);
-    }
-    if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${err.usage}`);
-      process.exit(2);
-    }
-    console.error(err);
-    process.exit(1);
+    const usage =
+      err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(usage ? `${(err as Error).message}\n\n${USAGE}` : err);
+    process.exit(usage ? 2 : 1);
   },
 );

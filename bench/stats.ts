@@ -1,4 +1,4 @@
-/** Small statistics helpers: a monotonic clock, percentiles, medians and table cells. */
+/** Small statistics helpers: a monotonic clock, percentiles and medians. */
 
 /** Milliseconds from a monotonic clock (not affected by wall-clock changes). */
 export function monotonicMs(): number {
@@ -19,11 +19,4 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** `| median | low–high |` for a markdown table row, in whole units. */
-export function medianAndRangeCells(values: readonly number[]): string {
-  const low = Math.min(...values).toFixed(0);
-  const high = Math.max(...values).toFixed(0);
-  return `| ${median(values).toFixed(0)} | ${low}–${high} |`;
 }

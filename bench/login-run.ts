@@ -1,0 +1,143 @@
+/**
+ * One measured run of one variant: fresh fakes and app processes (the fakes' token stores grow with
+ * every login, and an app's heap carries its history), logins minted, the warm-up, then the
+ * measured callbacks between two snapshots of the app's own counters.
+ *
+ * No full GC is forced before the measured phase: on an idle heap it frees the maps optimized code
+ * depends on, and V8 then recompiles the hot path inside the phase (bench/README.md, "Steady
+ * state").
+ */
+import { cpuMicros, type RunningApp, startApp, startFakes } from './children.js';
+import { Driver, mintLogins, type PendingLogin, runCallbacks, take } from './driver.js';
+import { machineBusySeconds, treeCpuSeconds } from './machine-load.js';
+import { median, percentile } from './stats.js';
+import { VARIANTS, type VariantName } from './variants.js';
+
+export interface LoginRun {
+  variant: VariantName;
+  logins: number;
+  loginsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The app process's CPU time per measured login, microseconds. */
+  cpuMicrosPerLogin: number;
+  /** Over the app's whole life (setup included, the same for every variant). */
+  peakRssBytes: number;
+  /** Outgoing TCP connections the app opened per measured login: 0 = all kept alive. */
+  connectionsPerLogin: number;
+  /** The fakes' CPU per login: the provider's cost, never billed to the app. */
+  fakeCpuMicrosPerLogin: number;
+  /**
+   * CPUs' worth of work by processes outside the benchmark during the measured phase (machine busy
+   * time minus app, fakes and driver); near 0 on a quiet machine, NaN where /proc/stat is missing.
+   */
+  otherLoadCores: number;
+  failureCount: number;
+  failures: string[];
+}
+
+export interface RunSize {
+  concurrency: number;
+  warmupPerSlot: number;
+  measuredPerSlot: number;
+}
+
+export interface WarmApp extends RunningApp {
+  /** Minted logins per slot, not used yet. */
+  queue: PendingLogin[][];
+}
+
+/**
+ * Starts fresh fakes and an app for each variant, mints `warmupPerSlot + measuredPerSlot` logins per
+ * slot for each app and completes the warm-up, runs `measure`, and stops everything.
+ */
+export async function withWarmApps<T>(
+  variants: readonly VariantName[],
+  size: RunSize,
+  measure: (apps: WarmApp[], driver: Driver) => Promise<T>,
+): Promise<T> {
+  const fakes = await startFakes(size.concurrency);
+  const driver = new Driver(size.concurrency);
+  const apps: WarmApp[] = [];
+  try {
+    for (const variant of variants) {
+      const app: WarmApp = { ...(await startApp(variant, fakes)), queue: [] };
+      apps.push(app);
+      // Every code is minted before any is used; EXBO's live ten minutes, so keep runs shorter.
+      const users = fakes.accounts[VARIANTS[variant].provider].map((account) => account.id);
+      const perSlot = size.warmupPerSlot + size.measuredPerSlot;
+      app.queue = await mintLogins(driver, app, users, perSlot);
+      const warm = await runCallbacks(driver, app.appURL, take(app.queue, size.warmupPerSlot));
+      if (warm.failureCount > 0) throw new Error(`${variant} warm-up: ${warm.failures[0]}`);
+    }
+    return await measure(apps, driver);
+  } finally {
+    driver.close();
+    for (const app of apps) await app.stop();
+    await fakes.close();
+  }
+}
+
+export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRun> {
+  return withWarmApps([variant], size, async ([app], driver) => {
+    const appBefore = await app!.snapshot();
+    const [busyBefore, treeBefore, driverBefore] = [
+      machineBusySeconds(),
+      treeCpuSeconds(),
+      process.cpuUsage(),
+    ];
+    const run = await runCallbacks(driver, app!.appURL, app!.queue);
+    const driverCpu = process.cpuUsage(driverBefore);
+    const [busyAfter, treeAfter] = [machineBusySeconds(), treeCpuSeconds()];
+    const appAfter = await app!.snapshot();
+
+    const logins = run.latenciesMs.length;
+    const appCpu = cpuMicros(appBefore, appAfter);
+    // The fakes: what the whole benchmark used, minus the app and the driver.
+    const fakesCpu = (treeAfter - treeBefore) * 1e6 - appCpu - driverCpu.user - driverCpu.system;
+    const others = busyAfter - busyBefore - (treeAfter - treeBefore);
+    return {
+      variant,
+      logins,
+      loginsPerSecond: logins / (run.wallMs / 1000),
+      p50Ms: percentile(run.latenciesMs, 50),
+      p99Ms: percentile(run.latenciesMs, 99),
+      cpuMicrosPerLogin: appCpu / logins,
+      peakRssBytes: appAfter.maxRssBytes,
+      connectionsPerLogin: (appAfter.connectionsOpened - appBefore.connectionsOpened) / logins,
+      fakeCpuMicrosPerLogin: Math.max(0, fakesCpu) / logins,
+      otherLoadCores: Math.max(0, others) / (run.wallMs / 1000),
+      failureCount: run.failureCount,
+      failures: run.failures,
+    };
+  });
+}
+
+/** Several rounds of one variant: the median of each figure, and the range of two. */
+export interface LoginSummary extends LoginRun {
+  rounds: number;
+  cpuRange: [number, number];
+  rateRange: [number, number];
+}
+
+export function summarise(runs: readonly LoginRun[]): LoginSummary {
+  const pick = (field: keyof LoginRun) => median(runs.map((run) => run[field] as number));
+  const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+  return {
+    variant: runs[0]!.variant,
+    rounds: runs.length,
+    logins: runs.reduce((sum, run) => sum + run.logins, 0),
+    loginsPerSecond: pick('loginsPerSecond'),
+    p50Ms: pick('p50Ms'),
+    p99Ms: pick('p99Ms'),
+    cpuMicrosPerLogin: pick('cpuMicrosPerLogin'),
+    peakRssBytes: pick('peakRssBytes'),
+    connectionsPerLogin: pick('connectionsPerLogin'),
+    fakeCpuMicrosPerLogin: pick('fakeCpuMicrosPerLogin'),
+    otherLoadCores: Math.max(...runs.map((run) => run.otherLoadCores)),
+    failureCount: runs.reduce((sum, run) => sum + run.failureCount, 0),
+    failures: runs.flatMap((run) => run.failures).slice(0, 5),
+    cpuRange: range(runs.map((run) => run.cpuMicrosPerLogin)),
+    rateRange: range(runs.map((run) => run.loginsPerSecond)),
+  };
+}
