@@ -4,8 +4,7 @@
  * Only the fakes can be driven like this (the real consent pages need a person); the kit uses it
  * for the fake side of each comparison, and the tests and the CI check for the "real" side too.
  */
-// The bench's consent-page reader: both read the fakes' one form the way a person submits it.
-import { approveConsent } from '../bench/consent.js';
+import { approveConsent } from '../harness/consent-form.js';
 import { DEFAULT_EXBO_USERS, DEFAULT_SOA2_USERS, ExboClient } from './packages.js';
 
 /** Opens `pageUrl`, approves as account `userId`; the `code` of the redirect. */
