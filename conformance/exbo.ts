@@ -19,7 +19,7 @@ export interface ExboTarget {
   gameUrl: string;
   clientId: string;
   clientSecret: string;
-  /** A registered redirect URI: without it the bad-code step is skipped (see exbo.md). */
+  /** A registered redirect URI: without it the bad-code step is skipped (see docs/protocols/exbo.md, "Code exchange"). */
   callbackUrl?: string | undefined;
   userToken?: string | undefined;
   refreshToken?: string | undefined;

@@ -22,6 +22,8 @@ const PATH = new RegExp(
   `(?<![\\w./-])(${TOP}/[\\w./-]*\\w)(?:#([\\w-]+)|,? ?(§\\d+)|,? ?"([^"]+)")?`,
   'g',
 );
+// Build output and local settings, which a fresh clone does not have yet.
+const GENERATED = /(^|\/)dist(\/|$)|\.env$/;
 // Documents that never were in this repo: a citation must name docs/protocols/… instead.
 const BARE = /(?<![\w/.-])(exbo|soa2|design|passport-internals|toolchain)\.md\b/g;
 
@@ -75,6 +77,7 @@ for (const file of files(ROOT)) {
         );
       }
       for (const [, path, anchor, section, quoted] of line.matchAll(PATH)) {
+        if (GENERATED.test(path)) continue;
         const target = [join(dirname(file), path), join(ROOT, path)].find((p) => existsSync(p));
         if (!target) {
           problems.push(`${where}: cites ${path}, which does not exist`);

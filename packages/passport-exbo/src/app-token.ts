@@ -1,6 +1,6 @@
 /**
  * The application token (client credentials), managed the way EXBO's replacement rule demands
- * (exbo.md, "Token replacement": every newly issued application token invalidates the app's earlier
+ * (docs/protocols/exbo.md, "Token replacement": every newly issued application token invalidates the app's earlier
  * ones):
  * - one token is cached and reused until shortly before it expires;
  * - concurrent callers share one in-flight request (N callers → one token request);

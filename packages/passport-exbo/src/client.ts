@@ -161,7 +161,8 @@ export class ExboClient {
 
   /**
    * `Client-Id` / `Client-Secret` headers for app-level game-API calls: EXBO's secret-based
-   * authentication (exbo.md, "Secret-based authentication"). No token is requested, so nothing is
+   * authentication (docs/protocols/exbo.md,
+   * "Secret-based authentication"). No token is requested, so nothing is
    * replaced and nothing expires. They carry the client secret: send them to the game-API host
    * only (never to the token endpoint, never to a third party).
    */

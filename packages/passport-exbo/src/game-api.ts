@@ -1,7 +1,7 @@
 /**
  * The STALCRAFT game API (what "Login with EXBO" is usually for), on the same transport and error
  * family as the login. Each call says which credential it uses, because the API has three and the
- * wrong one fails (exbo.md, "Game API"):
+ * wrong one fails (docs/protocols/exbo.md, "Routes and credentials"):
  * - `{ userToken }`: the signed-in user's token; required for the user's own data (characters,
  *   friends, their clan's members);
  * - `'app-token'`: the application token, from an {@link AppTokenManager} (cached, shared, renewed

@@ -14,7 +14,7 @@
  * refused.
  */
 
-/** The claims of an EXBO token (exbo.md, "Access tokens are JWTs"), and which kind it is. */
+/** The claims of an EXBO token (docs/protocols/exbo.md, "Access tokens are JWTs"), and which kind it is. */
 export interface ExboTokenClaims {
   /**
    * The client id the token was issued to (a string, e.g. `'30'`; `client_id` in a refresh token).

@@ -1,8 +1,8 @@
 /**
  * The game API's rate limit, surfaced: a token bucket per credential, refilled each minute (about
  * 400 points for an app, 50 for a user token), reported on every answer as `X-RateLimit-Limit`,
- * `X-RateLimit-Remaining` and `X-RateLimit-Reset` — the reset in Unix **milliseconds** (exbo.md,
- * "Game API"). A 429 becomes an `OAuthError` `RATE_LIMITED` whose `retryAfter` (seconds) comes
+ * `X-RateLimit-Remaining` and `X-RateLimit-Reset` — the reset in Unix **milliseconds** (docs/protocols/exbo.md,
+ * "Rate limits"). A 429 becomes an `OAuthError` `RATE_LIMITED` whose `retryAfter` (seconds) comes
  * from that reset.
  */
 import { type HttpResponse, OAuthError, retryAfterSeconds, type Transport } from '@exbo-soa2/core';

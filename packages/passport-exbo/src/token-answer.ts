@@ -1,6 +1,6 @@
 /**
  * EXBO's token answers: the tokens of a successful one, and the mapping of its errors
- * (league/oauth2-server 8.x error bodies, see exbo.md "Token errors") to our error family. The
+ * (league/oauth2-server 8.x error bodies, see docs/protocols/exbo.md, "Token errors") to our error family. The
  * request is `ExboClient`'s (client.ts).
  */
 import { answerSecrets, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
@@ -83,7 +83,7 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Maps a league error body to our codes. exbo.md lists the non-RFC choices this accounts for. */
+/** Maps a league error body to our codes. docs/protocols/exbo.md, "Token errors" lists the non-RFC choices this accounts for. */
 function tokenError(
   transport: Transport,
   res: HttpResponse,

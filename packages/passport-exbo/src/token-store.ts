@@ -1,6 +1,6 @@
 /**
  * Where application tokens are kept so that everything sharing one EXBO application also shares one
- * token. EXBO invalidates an app's earlier application tokens each time it issues one (exbo.md,
+ * token. EXBO invalidates an app's earlier application tokens each time it issues one (docs/protocols/exbo.md,
  * "Token replacement"): two processes each minting their own would keep breaking each other.
  *
  * The interface is small on purpose, so a store over any shared database takes a few lines:

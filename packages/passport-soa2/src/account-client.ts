@@ -1,7 +1,8 @@
 /**
  * SOA2's account API in one client: log in with Scratch (a text posted as a comment on your own
- * Scratch profile, soa2.md §6) and register, change and delete your SOA2 applications (§7), which
- * the wiki's special pages otherwise do by hand. Each instance holds one SOA2 login session (its
+ * Scratch profile, docs/protocols/soa2.md, "Login by profile comment") and register, change and
+ * delete your SOA2 applications ("Application registration"), which the wiki's special pages
+ * otherwise do by hand. Each instance holds one SOA2 login session (its
  * cookies); `session` exports it and the `session` option restores it.
  *
  * Shares the token client's transport (timeout, UTF-8, no redirects), endpoint settings and

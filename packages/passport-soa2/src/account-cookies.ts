@@ -2,7 +2,7 @@
  * The account cookies: what SOA2's MediaWiki sets on `PUT /login/{username}` for the account API
  * (not the app's Express session, nor the saved account login of account-session.ts), kept and
  * sent back to the same API only. The application endpoints know who you are only through this
- * session (soa2.md §6–§7). One host and one path, so no cookie-jar library: `Domain` and `Path` do
+ * session (docs/protocols/soa2.md, "Login by profile comment"). One host and one path, so no cookie-jar library: `Domain` and `Path` do
  * not matter here, but `Max-Age` and `Expires` do, so a saved session is reused until it expires
  * and never after.
  */

@@ -1,6 +1,6 @@
 /**
  * The documented error statuses of SOA2's login and application registration endpoints
- * (soa2.md §6–§7), mapped to the shared error family with a message that says what to do. Like
+ * (docs/protocols/soa2.md, "Login by profile comment" and "Application registration"), mapped to the shared error family with a message that says what to do. Like
  * the token endpoints, SOA2 says nothing but the status here, so the status and what we asked
  * decide the message; errors.ts builds the error itself.
  */

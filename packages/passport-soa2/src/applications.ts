@@ -1,5 +1,5 @@
 /**
- * SOA2 applications as the registration API sends and takes them (soa2.md §7), in SOA2's own field
+ * SOA2 applications as the registration API sends and takes them (docs/protocols/soa2.md, "Application registration"), in SOA2's own field
  * names so they read like its documentation and the CLI's `--json` output. Answers are checked;
  * what we send is checked first, since SOA2 answers every mistake with the same bare 400.
  */

@@ -1,5 +1,5 @@
 /**
- * SOA2's error statuses, per request, mapped to the shared error family (soa2.md §2–§5).
+ * SOA2's error statuses, per request, mapped to the shared error family (docs/protocols/soa2.md, "Error bodies").
  *
  * SOA2 says what went wrong only through the HTTP status: its own error bodies are
  * `{"httpCode": 404, "httpReason": "Not Found"}`, with no OAuth `error` field. So the status decides

@@ -1,5 +1,5 @@
 /**
- * An SOA2 application's `flags` bit field (soa2.md §7). Only SOA2's moderators and admins set
+ * An SOA2 application's `flags` bit field (docs/protocols/soa2.md, "Application registration"). Only SOA2's moderators and admins set
  * them: a `flags` key in an update is refused with 400.
  */
 

@@ -2,7 +2,7 @@
  * `passport-soa2`'s Strategy: "Login with Scratch" through ScratchOAuth2 (SOA2).
  *
  * A strategy of its own on passport-strategy, because SOA2 only looks like OAuth 2.0 and
- * passport-oauth2 cannot speak it (soa2.md): the authorize parameter is `scopes` (plural), `state`
+ * passport-oauth2 cannot speak it (docs/protocols/soa2.md, "Authorize"): the authorize parameter is `scopes` (plural), `state`
  * is required and must not be `0`, the code exchange is a JSON body with `client_id` as a JSON
  * integer, the bearer token is base64-encoded, a 203 profile is still a success, and a user who
  * cancels is never sent back. Everything that is not SOA2-specific comes from the shared core:

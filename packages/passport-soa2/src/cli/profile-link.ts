@@ -1,7 +1,7 @@
 /**
  * Where `soa2 login` tells the user to post the login text: the profile page of the site the CLI
  * talks to. SOA2 verifies an account login by reading the comment on the user's own Scratch
- * profile (docs/protocols/soa2.md, "Scratch login over the API"), so against SOA2's own host that
+ * profile (docs/protocols/soa2.md, "Login by profile comment"), so against SOA2's own host that
  * is the scratch.mit.edu profile. Any other API URL is the local fake (`exbo-soa2-fakes soa2`),
  * which has no Scratch and serves a stand-in profile page for the purpose under the API's base
  * URL (packages/fakes/src/soa2/profile-page.ts); a link to scratch.mit.edu would send the user to
