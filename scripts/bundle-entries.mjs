@@ -22,7 +22,12 @@ const require = createRequire(import.meta.url);
 const PACKAGES = {
   // Its types are tsc's dist/lib/index.d.ts itself: the strategies type-check against them
   // before this script runs.
-  core: { index: { from: 'index', esm: false, types: false } },
+  core: {
+    index: { from: 'index', esm: false, types: false, lazy: ['./proxy.js'] },
+    // The proxy tunnels: required on the first request of a transport with a proxy, never
+    // otherwise (a user who sets no proxy does not parse it).
+    proxy: { from: 'proxy', esm: false, types: false },
+  },
   'passport-exbo': {
     // The `characters` option's loader (and the game API under it) is required only when the
     // option is used: a file of its own, so a plain login does not parse it.

@@ -340,7 +340,7 @@ describe('configuration', () => {
     };
     assert.throws(
       () => new ExboClient({ ...base, proxy: 'http://proxy:3128' }),
-      /either fetch or proxy/,
+      /either the "fetch" or the "proxy" option/,
     );
     assert.doesNotThrow(() => new ExboClient(base));
     assert.doesNotThrow(() => new ExboClient({ ...base, proxy: false }));
