@@ -101,6 +101,12 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** The session user the Nest apps keep for the fakes' first user. */
+const NEST_USERS = {
+  exbo: { id: '90102', name: 'Test-1' },
+  soa2: { id: '10114764', name: 'kenny2scratch' },
+};
+
 let fakes: Fakes;
 before(async () => {
   fakes = await startFakes();
@@ -218,5 +224,34 @@ for (const name of ['exbo', 'soa2'] as const) {
         await app.close();
       }
     });
+  });
+}
+
+for (const name of ['exbo'] as const) {
+  test(`${name}-nest: the NestJS app compiles as a Nest project and logs in`, TIMEOUT, async () => {
+    const dir = writeProject(`${name}-nest`, {
+      'package.json': '{ "private": true, "type": "module" }\n',
+      'main.ts': block(testedBlocks(PROVIDERS[name].readme), `${name}-nest`),
+      'tsconfig.json': NEST_TSCONFIG,
+    });
+    compile(dir);
+    const app = await startApp(name, `${dir}/dist/main.js`);
+    try {
+      const browser = new Browser();
+      const home = `${app.url}/`;
+      const anonymous = await browser.get(home);
+      assert.deepEqual(JSON.parse(anonymous.text), { login: PROVIDERS[name].route });
+
+      const done = await PROVIDERS[name].login(browser, `${app.url}${PROVIDERS[name].route}`);
+      assert.equal(done.url, home, 'the callback redirects home');
+      assert.deepEqual(JSON.parse(done.text), { user: NEST_USERS[name] });
+
+      const out = await browser.post(`${app.url}/logout`, {});
+      assert.equal(out.url, home);
+      assert.deepEqual(JSON.parse(out.text), { login: PROVIDERS[name].route }, 'logged out');
+      assert.equal(app.exitCode(), null, `the app is still running:\n${app.stderr()}`);
+    } finally {
+      await app.close();
+    }
   });
 }
