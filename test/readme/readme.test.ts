@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from '../helpers/browser.js';
-import { Browser } from '../helpers/browser.js';
 import { type AppProcess, startAppProcess } from '../compat/app-process.js';
 import {
   EXBO_CLIENT,
@@ -20,6 +18,8 @@ import {
   startFakes,
 } from '../compat/logins.js';
 import { tsc } from '../compat/tsc.js';
+import type { Page } from '../helpers/browser.js';
+import { Browser } from '../helpers/browser.js';
 import { block, testedBlocks, writeProject } from './blocks.js';
 
 const TIMEOUT = { timeout: 60_000 };
@@ -88,7 +88,9 @@ function compile(dir: string, config = 'tsconfig.json', allowedTypes?: Set<strin
   assert.equal(diagnostics, '', `${dir}/${config} does not compile`);
   assert.equal(build.status, 0);
   if (!allowedTypes) return;
-  const used = new Set([...build.output.matchAll(/node_modules\/(@types\/[^/]+)/g)].map((m) => m[1]));
+  const used = new Set(
+    [...build.output.matchAll(/node_modules\/(@types\/[^/]+)/g)].map((m) => m[1]),
+  );
   for (const name of used) assert.ok(allowedTypes.has(String(name)), `${name} is not needed`);
 }
 
@@ -194,7 +196,7 @@ async function assertLoginRoundTrip(name: keyof typeof PROVIDERS, app: AppProces
 }
 
 for (const name of ['exbo', 'soa2'] as const) {
-  describe(`${PROVIDERS[name].readme}: the quick start`, () => {
+  describe(`${PROVIDERS[name].readme}: its tested blocks`, () => {
     test(`${name}-cjs: pasted as app.js, logs in against the fake`, TIMEOUT, async () => {
       const dir = writeProject(`${name}-cjs`, {
         'package.json': '{ "private": true }\n',
@@ -208,50 +210,56 @@ for (const name of ['exbo', 'soa2'] as const) {
       }
     });
 
-    test(`${name}-ts: compiles under strict with only the usual @types, and logs in`, TIMEOUT, async () => {
-      const dir = writeProject(`${name}-ts`, {
-        'package.json': '{ "private": true, "type": "module" }\n',
-        'app.ts': block(testedBlocks(PROVIDERS[name].readme), `${name}-ts`),
-        'tsconfig.json': expressTsconfig('nodenext'),
-        'tsconfig.bundler.json': expressTsconfig('bundler'),
-      });
-      compile(dir, 'tsconfig.json', EXPRESS_TYPES);
-      compile(dir, 'tsconfig.bundler.json', EXPRESS_TYPES);
-      const app = await startApp(name, `${dir}/dist/app.js`);
-      try {
-        await assertLoginRoundTrip(name, app);
-      } finally {
-        await app.close();
-      }
-    });
-  });
-}
+    test(
+      `${name}-ts: compiles under strict with only the usual @types, and logs in`,
+      TIMEOUT,
+      async () => {
+        const dir = writeProject(`${name}-ts`, {
+          'package.json': '{ "private": true, "type": "module" }\n',
+          'app.ts': block(testedBlocks(PROVIDERS[name].readme), `${name}-ts`),
+          'tsconfig.json': expressTsconfig('nodenext'),
+          'tsconfig.bundler.json': expressTsconfig('bundler'),
+        });
+        compile(dir, 'tsconfig.json', EXPRESS_TYPES);
+        compile(dir, 'tsconfig.bundler.json', EXPRESS_TYPES);
+        const app = await startApp(name, `${dir}/dist/app.js`);
+        try {
+          await assertLoginRoundTrip(name, app);
+        } finally {
+          await app.close();
+        }
+      },
+    );
 
-for (const name of ['exbo'] as const) {
-  test(`${name}-nest: the NestJS app compiles as a Nest project and logs in`, TIMEOUT, async () => {
-    const dir = writeProject(`${name}-nest`, {
-      'package.json': '{ "private": true, "type": "module" }\n',
-      'main.ts': block(testedBlocks(PROVIDERS[name].readme), `${name}-nest`),
-      'tsconfig.json': NEST_TSCONFIG,
-    });
-    compile(dir);
-    const app = await startApp(name, `${dir}/dist/main.js`);
-    try {
-      const browser = new Browser();
-      const home = `${app.url}/`;
-      const anonymous = await browser.get(home);
-      assert.deepEqual(JSON.parse(anonymous.text), { login: PROVIDERS[name].route });
+    test(
+      `${name}-nest: the NestJS app compiles as a Nest project and logs in`,
+      TIMEOUT,
+      async () => {
+        const dir = writeProject(`${name}-nest`, {
+          'package.json': '{ "private": true, "type": "module" }\n',
+          'main.ts': block(testedBlocks(PROVIDERS[name].readme), `${name}-nest`),
+          'tsconfig.json': NEST_TSCONFIG,
+        });
+        compile(dir);
+        const app = await startApp(name, `${dir}/dist/main.js`);
+        try {
+          const browser = new Browser();
+          const home = `${app.url}/`;
+          const anonymous = await browser.get(home);
+          assert.deepEqual(JSON.parse(anonymous.text), { login: PROVIDERS[name].route });
 
-      const done = await PROVIDERS[name].login(browser, `${app.url}${PROVIDERS[name].route}`);
-      assert.equal(done.url, home, 'the callback redirects home');
-      assert.deepEqual(JSON.parse(done.text), { user: NEST_USERS[name] });
+          const done = await PROVIDERS[name].login(browser, `${app.url}${PROVIDERS[name].route}`);
+          assert.equal(done.url, home, 'the callback redirects home');
+          assert.deepEqual(JSON.parse(done.text), { user: NEST_USERS[name] });
 
-      const out = await browser.post(`${app.url}/logout`, {});
-      assert.equal(out.url, home);
-      assert.deepEqual(JSON.parse(out.text), { login: PROVIDERS[name].route }, 'logged out');
-      assert.equal(app.exitCode(), null, `the app is still running:\n${app.stderr()}`);
-    } finally {
-      await app.close();
-    }
+          const out = await browser.post(`${app.url}/logout`, {});
+          assert.equal(out.url, home);
+          assert.deepEqual(JSON.parse(out.text), { login: PROVIDERS[name].route }, 'logged out');
+          assert.equal(app.exitCode(), null, `the app is still running:\n${app.stderr()}`);
+        } finally {
+          await app.close();
+        }
+      },
+    );
   });
 }
