@@ -774,7 +774,7 @@ describe('the API the CLI talks to', () => {
 
   test("SOA2's own host links the Scratch profile", TEST, async () => {
     const { profilePageURL } = await import(
-      '../../packages/passport-soa2/dist/esm/cli/profile-link.js'
+      '../../packages/passport-soa2/dist/lib/cli/profile-link.js'
     );
     assert.equal(
       profilePageURL('https://oauth2.scratch-wiki.info/w/rest.php/soa2/v0', 'Some_One'),
