@@ -33,7 +33,13 @@ const PACKAGES = {
     // option is used: a file of its own, so a plain login does not parse it.
     index: { from: 'entries/root', strategy: true, lazy: ['./profile-characters.js'] },
     'game-api': { from: 'entries/game-api' },
-    'profile-characters': { from: 'profile-characters', esm: false, types: false },
+    // It uses the game API through the game-api entry (one copy of that code, not two).
+    'profile-characters': {
+      from: 'profile-characters',
+      esm: false,
+      types: false,
+      lazy: ['./game-api.js'],
+    },
   },
   'passport-soa2': {
     index: { from: 'entries/root', strategy: true },

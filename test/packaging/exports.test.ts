@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -162,5 +162,32 @@ test('two installed copies of core: errors are recognised across them, and one r
     assert.deepEqual(JSON.parse(out), [true, true, true, false, true, false]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every built runtime file (dist/*.js, dist/*.mjs) is in its package tarball', {
+  timeout: 60_000,
+}, () => {
+  // Lazily required bundles (core's proxy.js, passport-exbo's profile-characters.js) are named by
+  // no package.json field, so only this shows a `files` list that leaves one out.
+  for (const name of ['core', 'passport-exbo', 'passport-soa2']) {
+    const dir = resolve('packages', name);
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 30_000,
+      }),
+    ) as { files: { path: string }[] }[];
+    const inTarball = new Set(packed[0]!.files.map((file) => file.path));
+    const built = readdirSync(join(dir, 'dist'))
+      .filter((file) => /\.(m?js)$/.test(file))
+      .map((file) => `dist/${file}`);
+    assert.ok(built.length > 0, `${name} has built files`);
+    assert.deepEqual(
+      built.filter((file) => !inTarball.has(file)),
+      [],
+      `${name}: built but not published`,
+    );
   }
 });
