@@ -5,7 +5,8 @@
  * their tarballs too (npm `overrides`, since they are not on the registry yet); everything else from
  * the registry. passport-oauth2 and passport-github2 are installed the same way for reference.
  * Counted: packages in the app's node_modules (itself included) and its size on disk (`du -sk`, as
- * the issue's table was measured).
+ * the issue's table was measured). The apps stay until the caller's function returns: cold load
+ * times are measured in them (load-time.ts), as the issue measured them.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -72,9 +73,16 @@ async function installAlone(
   return { packages, diskKiB: Number.parseInt(stdout, 10) };
 }
 
-export async function measureFootprints(): Promise<Footprint[]> {
+/** Where each package was installed alone (absent: its install failed). */
+export type AppDirs = Map<string, string>;
+
+/** Installs each package into an app of its own, then runs `measure` while the apps exist. */
+export async function withInstalledApps<T>(
+  measure: (apps: AppDirs) => Promise<T>,
+): Promise<{ footprints: Footprint[]; measured: T }> {
   const work = await mkdtemp(join(tmpdir(), 'bench-footprint-'));
   try {
+    const apps: AppDirs = new Map();
     const tarballs = await packWorkspaces(work);
     const results: Footprint[] = [];
     for (const packageName of [...OURS, ...REFERENCES]) {
@@ -90,8 +98,10 @@ export async function measureFootprints(): Promise<Footprint[]> {
       );
       const spec = ours ? ours.file : `${packageName}@${version}`;
       try {
-        const measured = await installAlone(join(work, packageName), spec, ours ? overrides : {});
+        const appDir = join(work, packageName);
+        const measured = await installAlone(appDir, spec, ours ? overrides : {});
         results.push({ packageName, version, ...measured });
+        apps.set(packageName, appDir);
       } catch (err) {
         // npm prints a harmless config warning first; the first `npm error` line says what failed.
         const lines = String((err as { stderr?: string }).stderr || err).split('\n');
@@ -99,7 +109,7 @@ export async function measureFootprints(): Promise<Footprint[]> {
         results.push({ packageName, version, packages: Number.NaN, diskKiB: Number.NaN, error });
       }
     }
-    return results;
+    return { footprints: results, measured: await measure(apps) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

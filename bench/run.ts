@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measureFootprints } from './footprint.js';
+import { withInstalledApps } from './footprint.js';
 import { measureLoadTimes } from './load-time.js';
 import { type LoginRun, runVariant, summarise } from './login-run.js';
 import { waitForQuiet } from './machine-load.js';
@@ -29,7 +29,7 @@ const MODES = {
 /** Logins in flight at once: each slot is one simulated user logging in again and again. */
 const CONCURRENCY = 16;
 /** Fresh processes per package and module format for the cold load time (issue 15: ≥ 15). */
-const LOAD_SAMPLES = 15;
+const LOAD_SAMPLES = 21;
 /** Before each run, wait (at most the mode's quietWaitMs) until others use less than this. */
 const QUIET_CORES = 0.2;
 
@@ -127,13 +127,16 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options.packages) console.error('bench: cold load times, module counts, install footprint');
   // A package that no longer loads must not cost the login figures measured above: report it.
-  const load = options.packages
-    ? await measureLoadTimes(LOAD_SAMPLES).catch((err: Error) => {
-        console.error(`bench: cold load not measured: ${err.message}`);
-        return undefined;
-      })
+  const packages = options.packages
+    ? await withInstalledApps((apps) =>
+        measureLoadTimes(LOAD_SAMPLES, apps).catch((err: Error) => {
+          console.error(`bench: cold load not measured: ${err.message}`);
+          return undefined;
+        }),
+      )
     : undefined;
-  const footprints = options.packages ? await measureFootprints() : undefined;
+  const load = packages?.measured;
+  const footprints = packages?.footprints;
   const cpu = cpus();
   const measured =
     `${options.modeName} mode: ${size.concurrency * size.measuredPerSlot} measured callbacks per ` +

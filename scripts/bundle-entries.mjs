@@ -1,52 +1,74 @@
-// Writes the published entry files of core, passport-exbo and passport-soa2 after tsc has built
-// each package's CommonJS modules and types into dist/lib:
-// - dist/<entry>.js: one CommonJS file per entry point, bundled by esbuild from tsc's output
-//   (dependencies stay external). Loading a package is then one file, not two dozen: measured
-//   cold, passport-exbo's 24 modules added ~16 ms to a require (about 50 % over passport-oauth2's;
-//   the goal is at most 15 %), and file count is also most of the install's disk usage.
-// - The strategies' root (dist/index.js) follows Passport's CommonJS convention: the module is the
-//   Strategy constructor, with every root name (`.Strategy`, `.ExboClient`, …, `.default`) as its
-//   properties, as passport-oauth2 and passport-github2 do; dist/index.d.ts says so with `export =`.
-// - dist/<entry>.mjs + .d.mts: ESM wrappers re-exporting the CommonJS entry's names (`export
-//   default` is the Strategy at the root). An app that uses both `require` and `import` loads one
-//   copy of the code, so one OAuthError class and one state store.
-// The types stay tsc's, per module, in dist/lib (only the .d.ts files of dist/lib are published).
-import { readFileSync, writeFileSync } from 'node:fs';
+// Writes the published runtime files of passport-exbo and passport-soa2 (and core's, which the
+// repository's own tests load) after tsc has type-checked the packages and written their modules
+// and types into dist/lib. What an app loads, and why it is shaped so (issue 15: cold `require` and `import`
+// within 1.15× of passport-oauth2's, install ≤ 9 packages and 700 KB):
+//
+// - dist/<entry>.bundle.js: one CommonJS file per entry point, bundled by esbuild from the
+//   TypeScript sources (ESM), so modules are hoisted into one scope instead of each wrapped in a
+//   function, and what an entry does not use is left out. @exbo-soa2/core is compiled into each
+//   bundle: it is not a runtime dependency, so an app installs and resolves one package less.
+//   OAuthError stays one type across copies: its brand is a `Symbol.for` symbol (core errors.ts).
+// - dist/index.js and the package-root <subpath> files (`game-api`, `accounts`): a few lines
+//   each, requiring the bundle. The packages have no "exports" map: a package with one makes
+//   Node load its ESM resolver on the first `require` (≈ 4 ms, more than the rest of the budget),
+//   and passport-oauth2 has none. Without it, `import` reaches these same CommonJS files (one copy
+//   of the code whatever the format) and Node scans their source for export names: a scan of a
+//   40 KB bundle costs ≈ 10 ms, a scan of this file nothing; the `0 && (module.exports = {…})`
+//   line is what it finds. A subpath file has no extension so that `import 'passport-exbo/game-api'`
+//   resolves without an "exports" map (Node loads an extensionless file in a CommonJS package as
+//   CommonJS); its types are the `.d.ts` beside it.
+// - The root follows Passport's CommonJS convention: the module is the Strategy constructor, with
+//   every root name (`.Strategy`, `.ExboClient`, …, `.default`) as its properties, as
+//   passport-oauth2 and passport-github2 do; dist/index.d.ts says so with `export =`.
+// - Types: tsc's, per module, copied to dist/types with their `@exbo-soa2/core` imports rewritten to
+//   a copy of core's declarations there, since core is not installed with the package.
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
-import { buildSync } from 'esbuild';
+import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
+const CORE_SOURCE = resolve('packages/core/src/index.ts');
 
-/** Per package: entry name → the tsc module it starts from (under dist/lib) and what it is. */
+/** Per package: entry → the source module it starts from (under src) and how it is published. */
 const PACKAGES = {
-  // Its types are tsc's dist/lib/index.d.ts itself: the strategies type-check against them
-  // before this script runs.
+  // Not published: the repository's tests load it as its own package.
   core: {
-    index: { from: 'index', esm: false, types: false, lazy: ['./proxy.js'] },
-    // The proxy tunnels: required on the first request of a transport with a proxy, never
-    // otherwise (a user who sets no proxy does not parse it).
-    proxy: { from: 'proxy', esm: false, types: false },
+    index: { from: 'index', shim: false },
+    proxy: { from: 'proxy', shim: false },
   },
   'passport-exbo': {
-    // The `characters` option's loader (and the game API under it) is required only when the
-    // option is used: a file of its own, so a plain login does not parse it.
-    index: { from: 'entries/root', strategy: true, lazy: ['./profile-characters.js'] },
-    'game-api': { from: 'entries/game-api' },
-    // It uses the game API through the game-api entry (one copy of that code, not two).
+    index: { from: 'entries/root', strategy: true },
+    'game-api': { from: 'entries/game-api', subpath: true },
+    // The `characters` option's loader: required by the Strategy only when the option is used, so
+    // a plain login does not parse it. It uses the game API through the game-api bundle.
     'profile-characters': {
       from: 'profile-characters',
-      esm: false,
-      types: false,
-      lazy: ['./game-api.js'],
+      shim: false,
+      renamed: { './game-api.js': './game-api.bundle.js' },
     },
+    // The proxy tunnels: required on the first request of a transport with a proxy, never
+    // otherwise (core senders.ts).
+    proxy: { from: '../../core/src/proxy', shim: false },
   },
   'passport-soa2': {
     index: { from: 'entries/root', strategy: true },
-    accounts: { from: 'entries/accounts' },
-    cli: { from: 'cli', esm: false, types: false },
+    accounts: { from: 'entries/accounts', subpath: true },
+    cli: { from: 'cli', shim: false },
+    proxy: { from: '../../core/src/proxy', shim: false },
   },
 };
+
+/** Loaded lazily by a bundle, by these paths relative to it (see the entries above). */
+const LAZY = ['./profile-characters.js', './proxy.js'];
 
 const HEADER = '// Generated by scripts/bundle-entries.mjs: do not edit.\n';
 
@@ -66,44 +88,96 @@ function declaredNames(dts) {
   return [...new Set(names)];
 }
 
+/** Imports bundled elsewhere: required at run time by the given path (relative to dist/). */
+const requiredAs = (renamed) => ({
+  name: 'required-as',
+  setup(build) {
+    build.onResolve({ filter: /^\.\// }, ({ path }) =>
+      renamed[path] ? { path: renamed[path], external: true } : undefined,
+    );
+  },
+});
+
+/** The line Node's scan of CommonJS source finds export names in (it never runs). */
+const exportNamesLine = (names) => `0 && (module.exports = { ${names.join(', ')} });\n`;
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/**
+ * The published declarations, dist/types: tsc's (dist/lib, left as tsc wrote them, so incremental
+ * builds stay right) with their `@exbo-soa2/core` imports pointed at dist/types/core, a copy of
+ * core's declarations.
+ */
+function publishedTypes(dist) {
+  const types = `${dist}/types`;
+  rmSync(types, { recursive: true, force: true });
+  const declarations = { filter: (path) => statSync(path).isDirectory() || path.endsWith('.d.ts') };
+  cpSync(`${dist}/lib`, types, { recursive: true, ...declarations });
+  cpSync('packages/core/dist/lib', `${types}/core`, { recursive: true, ...declarations });
+  for (const file of filesUnder(types)) {
+    const text = readFileSync(file, 'utf8');
+    let target = relative(dirname(file), `${types}/core/index.js`);
+    if (!target.startsWith('.')) target = `./${target}`;
+    const rewritten = text.replace(/(['"])@exbo-soa2\/core\1/g, `'${target}'`);
+    if (rewritten !== text) writeFileSync(file, rewritten);
+  }
+}
+
 for (const [name, entries] of Object.entries(PACKAGES)) {
   const dir = resolve('packages', name);
   const dist = `${dir}/dist`;
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
   const external = Object.keys(pkg.dependencies ?? {});
+  // Earlier layouts' files, so that a rebuilt dist/ holds only what this layout publishes.
+  for (const file of readdirSync(dist)) {
+    if (/\.(m?js|d\.m?ts)$/.test(file)) rmSync(`${dist}/${file}`);
+  }
+  if (name !== 'core') publishedTypes(dist);
 
   for (const [entry, spec] of Object.entries(entries)) {
-    const { from, strategy = false, esm = true, types = true, lazy = [] } = spec;
-    const common = {
+    const { from, strategy = false, subpath = false, shim = true } = spec;
+    const bundle = shim ? `${entry}.bundle.js` : `${entry}.js`;
+    await build({
+      entryPoints: [`${dir}/src/${from}.ts`],
       bundle: true,
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      external: [...external, ...lazy],
+      alias: { '@exbo-soa2/core': CORE_SOURCE },
+      external: [...external, ...LAZY],
+      plugins: spec.renamed ? [requiredAs(spec.renamed)] : [],
+      tsconfig: `${dir}/tsconfig.json`,
       legalComments: 'none',
       // Whitespace only: names and statements stay as written, so a stack trace still names our
-      // functions. It is a third of the bytes, and bytes on disk are most of the install's weight
-      // (issue 15's goal: ≤ 700 KB of node_modules for an app that installs only passport-exbo).
+      // functions. It is a third of the bytes, and bytes on disk are most of the install's weight.
       minifyWhitespace: true,
       charset: 'utf8',
       logLevel: 'warning',
-      outfile: `${dist}/${entry}.js`,
-    };
+      outfile: `${dist}/${bundle}`,
+    });
+    if (!shim) continue;
+
+    const names = Object.keys(require(`${dist}/${bundle}`)).filter((n) => n !== 'default');
     if (strategy) {
-      buildSync({
-        ...common,
-        stdin: {
-          // Passport's convention: the module is the Strategy, carrying every root name.
-          contents: `const root = require('./lib/${from}.js');
-module.exports = Object.assign(root.Strategy, root, { default: root.Strategy });`,
-          resolveDir: dist,
-          sourcefile: `${name}-convention.js`,
-        },
-      });
+      writeFileSync(
+        `${dist}/index.js`,
+        `${HEADER}'use strict';
+// ${name}: the code is in ${bundle}. This file stays small because \`import\` scans it for export
+// names (scripts/bundle-entries.mjs). Passport's convention: the module is the Strategy, carrying
+// every root name.
+const root = require('./${bundle}');
+module.exports = Object.assign(root.Strategy, root, { default: root.Strategy });
+${exportNamesLine(names)}`,
+      );
       const types = declaredNames(readFileSync(`${dist}/lib/${from}.d.ts`, 'utf8'));
       writeFileSync(
-        `${dist}/${entry}.d.ts`,
-        `${HEADER}import * as root from './lib/${from}.js';
+        `${dist}/index.d.ts`,
+        `${HEADER}import * as root from './types/${from}.js';
 /** The Strategy, which also carries every export of the package (Passport's CommonJS convention). */
 declare class Strategy extends root.Strategy {}
 declare namespace Strategy {
@@ -112,27 +186,18 @@ ${types.map((type) => `  export import ${type} = root.${type};`).join('\n')}
 export = Strategy;
 `,
       );
-    } else {
-      buildSync({ ...common, entryPoints: [`${dist}/lib/${from}.js`] });
-      if (types)
-        writeFileSync(`${dist}/${entry}.d.ts`, `${HEADER}export * from './lib/${from}.js';\n`);
+    } else if (subpath) {
+      // `${name}/${entry}`: an extensionless file at the package root (see the top of this file).
+      writeFileSync(
+        `${dir}/${entry}`,
+        `${HEADER}'use strict';
+// ${name}/${entry}: the code is in dist/${bundle}. No extension, so that \`import\` resolves this
+// subpath without an "exports" map; small, because \`import\` scans it for export names.
+const entry = require('./dist/${bundle}');
+module.exports = entry;
+${exportNamesLine(names)}`,
+      );
+      writeFileSync(`${dir}/${entry}.d.ts`, `${HEADER}export * from './dist/types/${from}.js';\n`);
     }
-    if (!esm) continue;
-
-    const values = Object.keys(require(`${dist}/${entry}.js`)).filter(
-      (value) => value !== 'default' && value !== '__esModule',
-    );
-    writeFileSync(
-      `${dist}/${entry}.mjs`,
-      `${HEADER}import cjs from './${entry}.js';\n${
-        strategy ? 'export default cjs;\n' : ''
-      }export const { ${values.join(', ')} } = cjs;\n`,
-    );
-    writeFileSync(
-      `${dist}/${entry}.d.mts`,
-      `${HEADER}export * from './lib/${from}.js';\n${
-        strategy ? `export { Strategy as default } from './lib/${from}.js';\n` : ''
-      }`,
-    );
   }
 }

@@ -1,5 +1,6 @@
-// Publishes the workspace's public packages, each after the packages it depends on (core, fakes,
-// then the strategies), so a registry never serves a package whose dependency is not there yet.
+// Publishes the workspace's public packages, each after the packages it depends on (the fakes, then
+// the strategies; core is compiled into the strategies and not published), so a registry never
+// serves a package whose dependency is not there yet.
 //
 //   node scripts/publish-packages.mjs --dry-run   CI: `npm publish --dry-run` for each package; fails on
 //                                                 what would make a broken or surprising release

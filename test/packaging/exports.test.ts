@@ -2,8 +2,9 @@
  * The published entry points as a user's app loads them: `require()` from CommonJS and `import`
  * from ESM, each in a separate Node process so nothing of the test runner's loader is involved.
  * Each entry gives exactly the names issue 14 lists; the root follows Passport's CommonJS
- * convention; loading the root loads nothing of the subpaths or the CLI; and one process that
- * uses both formats has one OAuthError identity and one replay guard.
+ * convention; loading the root loads nothing of the subpaths or the CLI; one process that uses
+ * both formats loads one copy of each entry; and the copies of core's code that the bundles carry
+ * (scripts/bundle-entries.mjs) share one OAuthError type and one replay guard.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -93,15 +94,15 @@ for (const name of ROOTS) {
     assert.equal(run('commonjs', `console.log(require('${name}').VERSION)`), pkg.version);
   });
 
-  test(`${name}: the root loads one file of its own and one of core, none of the subpaths or the CLI`, () => {
+  test(`${name}: the root loads its entry file and its bundle, nothing of the subpaths or the CLI`, () => {
     const out = run(
       'commonjs',
       `require('${name}');
        console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('/packages/'))))`,
     );
     const loaded = (JSON.parse(out) as string[]).map((file) => file.replace(/.*\/packages\//, ''));
-    assert.deepEqual(loaded.sort(), ['core/dist/index.js', `${name}/dist/index.js`].sort());
-    const bundle = readFileSync(`packages/${name}/dist/index.js`, 'utf8');
+    assert.deepEqual(loaded.sort(), [`${name}/dist/index.bundle.js`, `${name}/dist/index.js`]);
+    const bundle = readFileSync(`packages/${name}/dist/index.bundle.js`, 'utf8');
     for (const extra of [
       'class ExboGameApi',
       'class AppTokenManager',
@@ -113,26 +114,38 @@ for (const name of ROOTS) {
   });
 }
 
-test('one process using require and import: one OAuthError identity, one strategy copy', () => {
+test('one process using require and import: one copy of each entry, one OAuthError type', () => {
   const out = run(
     'module',
     `import { createRequire } from 'node:module';
      import * as esm from 'passport-exbo';
      import * as soa2 from 'passport-soa2';
+     import * as gameApi from 'passport-exbo/game-api';
      const require = createRequire(process.cwd() + '/');
      const cjs = require('passport-exbo');
      const fromCjs = new cjs.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
-     const fromEsm = new esm.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
+     const fromSoa2 = new soa2.OAuthError('CODE_REJECTED', 'x', { provider: 'soa2' });
+     // An error of the game-api bundle's copy of core (nothing listens on port 9 of loopback).
+     const api = new gameApi.ExboGameApi({ baseURL: 'http://127.0.0.1:9', proxy: false, timeout: 5000 });
+     const fromGameApi = await api.regions().catch((err) => err);
      console.log(JSON.stringify([
-       cjs.Strategy === esm.Strategy, esm.isOAuthError(fromCjs), cjs.isOAuthError(fromEsm),
-       soa2.isOAuthError(fromCjs), soa2.OAuthError === esm.OAuthError,
+       cjs.Strategy === esm.Strategy, cjs.OAuthError === esm.OAuthError,
+       require('passport-exbo/game-api').ExboGameApi === gameApi.ExboGameApi,
+       soa2.isOAuthError(fromCjs), fromCjs instanceof soa2.OAuthError,
+       fromSoa2 instanceof esm.OAuthError, fromGameApi instanceof esm.OAuthError,
+       fromGameApi.code, esm.isOAuthError(new Error('x')), new Error('x') instanceof esm.OAuthError,
      ]))`,
   );
-  assert.deepEqual(JSON.parse(out), [true, true, true, true, true]);
+  assert.deepEqual(JSON.parse(out), [
+    ...[true, true, true, true, true, true, true],
+    'PROVIDER_UNREACHABLE',
+    false,
+    false,
+  ]);
 });
 
-test('two installed copies of core: errors are recognised across them, and one replay guard', () => {
-  // A second copy of @exbo-soa2/core, as an app with two versions of it installed would have.
+test('two copies of core (each bundle carries one): errors are recognised across them, one replay guard', () => {
+  // A second copy of @exbo-soa2/core, as each published bundle, or a second installed version, has.
   const dir = mkdtempSync(join(tmpdir(), 'core-copy-'));
   try {
     cpSync(resolve('packages/core/dist'), join(dir, 'dist'), { recursive: true });
@@ -145,6 +158,10 @@ test('two installed copies of core: errors are recognised across them, and one r
        const errA = new a.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
        const errB = new b.OAuthError('CODE_REJECTED', 'x', { provider: 'exbo' });
        results.push(a.isOAuthError(errB), b.isOAuthError(errA), a.isOAuthError(new Error('x')));
+       results.push(errB instanceof a.OAuthError, errA instanceof b.OAuthError);
+       // A subclass keeps the ordinary prototype check.
+       class Sub extends a.OAuthError {}
+       results.push(errA instanceof Sub, new Sub('CODE_REJECTED', 'x', { provider: 'exbo' }) instanceof Sub);
        // A callback replayed through the other copy's store is refused.
        const storeA = new a.LoginStateStore({ key: 'k', provider: 'exbo' });
        const storeB = new b.LoginStateStore({ key: 'k', provider: 'exbo' });
@@ -159,18 +176,29 @@ test('two installed copies of core: errors are recognised across them, and one r
          });
        });`,
     );
-    assert.deepEqual(JSON.parse(out), [true, true, true, false, true, false]);
+    assert.deepEqual(JSON.parse(out), [
+      true,
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('every built runtime file (dist/*.js, dist/*.mjs) is in its package tarball', {
+test('every built runtime file (dist/*.js) is in its package tarball', {
   timeout: 60_000,
 }, () => {
-  // Lazily required bundles (core's proxy.js, passport-exbo's profile-characters.js) are named by
-  // no package.json field, so only this shows a `files` list that leaves one out.
-  for (const name of ['core', 'passport-exbo', 'passport-soa2']) {
+  // Bundles (and the lazily required proxy.js, profile-characters.js) are named by no package.json
+  // field, so only this shows a `files` list that leaves one out.
+  for (const name of ['passport-exbo', 'passport-soa2']) {
     const dir = resolve('packages', name);
     const packed = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {

@@ -24,9 +24,9 @@ client.requestAppToken().catch((err) => {
 });
 `;
 
-// The package code is CommonJS in both builds (the ESM entry wraps it), so the module cache shows
-// whether the proxy bundle (core/dist/proxy.js) has been loaded.
-const LOADED = String.raw`const loaded = () => Object.keys(require.cache).some((file) => /core[\\/]dist[\\/]proxy\.js$/.test(file));`;
+// The package code is CommonJS whether imported or required, so the module cache shows whether a
+// proxy bundle (passport-exbo/dist/proxy.js, passport-soa2/dist/proxy.js) has been loaded.
+const LOADED = String.raw`const loaded = () => Object.keys(require.cache).some((file) => /passport-(exbo|soa2)[\\/]dist[\\/]proxy\.js$/.test(file));`;
 
 const CJS = `
 const { ExboClient } = require('passport-exbo');

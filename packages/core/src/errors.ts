@@ -93,9 +93,10 @@ const APP_STATUS: Record<OAuthErrorCode, number> = {
 };
 
 /**
- * Marks every OAuthError, whichever copy of this package created it: an app may load two copies
- * (two installed versions of @exbo-soa2/core), and each has its own `OAuthError` class, so
- * `instanceof` would miss the other copy's errors. `Symbol.for` is one symbol per process.
+ * Marks every OAuthError, whichever copy of this code created it. There are several in one app:
+ * each published bundle (passport-exbo, passport-exbo/game-api, passport-soa2, …) compiles core in
+ * (scripts/bundle-entries.mjs), and an app may install two versions. Each copy has its own
+ * `OAuthError` class; `Symbol.for` is one symbol per process, so the brand is shared.
  */
 const OAUTH_ERROR_BRAND = Symbol.for('@exbo-soa2/core.OAuthError');
 
@@ -143,6 +144,17 @@ export class OAuthError extends Error {
   declare readonly providerReason?: string;
   declare readonly bodyExcerpt?: string;
   declare readonly retryAfter?: number;
+
+  /**
+   * `err instanceof OAuthError` is true for an OAuthError of any copy (the brand above), so an
+   * error from `passport-exbo/game-api` is an instance of the `OAuthError` of `passport-exbo`.
+   * A subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === OAuthError
+      ? isOAuthError(value)
+      : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
 
   constructor(code: OAuthErrorCode, message: string, details: OAuthErrorDetails) {
     const hidden = details.redact ?? [];
