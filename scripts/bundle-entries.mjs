@@ -1,19 +1,21 @@
 // Writes the published runtime files of passport-exbo and passport-soa2 (and core's, which the
 // repository's own tests load) after tsc has type-checked the packages and written their modules
-// and types into dist/lib. What an app loads, and why it is shaped so (issue 15: cold `require` and `import`
-// within 1.15× of passport-oauth2's, install ≤ 9 packages and 700 KB):
+// and types into dist/lib. What an app loads, and why it is shaped so (issue 15: cold `require`
+// and `import` within 1.15× of passport-oauth2's, install ≤ 9 packages and 700 KB; the
+// measurements are in bench/README.md, "The load-time goal"):
 //
 // - dist/<entry>.bundle.js: one CommonJS file per entry point, bundled by esbuild from the
 //   TypeScript sources (ESM), so modules are hoisted into one scope instead of each wrapped in a
 //   function, and what an entry does not use is left out. @exbo-soa2/core is compiled into each
 //   bundle: it is not a runtime dependency, so an app installs and resolves one package less.
-//   OAuthError stays one type across copies: its brand is a `Symbol.for` symbol (core errors.ts).
+//   OAuthError stays one type across copies: `isOAuthError` and `instanceof` check a `Symbol.for`
+//   brand (core errors.ts).
 // - dist/index.js and the package-root <subpath> files (`game-api`, `accounts`): a few lines
 //   each, requiring the bundle. The packages have no "exports" map: a package with one makes
 //   Node load its ESM resolver on the first `require` (≈ 4 ms, more than the rest of the budget),
 //   and passport-oauth2 has none. Without it, `import` reaches these same CommonJS files (one copy
 //   of the code whatever the format) and Node scans their source for export names: a scan of a
-//   40 KB bundle costs ≈ 10 ms, a scan of this file nothing; the `0 && (module.exports = {…})`
+//   40 KB bundle costs ≈ 14 ms, a scan of this file nothing; the `0 && (module.exports = {…})`
 //   line is what it finds. A subpath file has no extension so that `import 'passport-exbo/game-api'`
 //   resolves without an "exports" map (Node loads an extensionless file in a CommonJS package as
 //   CommonJS); its types are the `.d.ts` beside it.
@@ -22,15 +24,7 @@
 //   passport-oauth2 and passport-github2 do; dist/index.d.ts says so with `export =`.
 // - Types: tsc's, per module, copied to dist/types with their `@exbo-soa2/core` imports rewritten to
 //   a copy of core's declarations there, since core is not installed with the package.
-import {
-  cpSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';

@@ -151,9 +151,10 @@ export class OAuthError extends Error {
    * A subclass keeps the ordinary prototype check.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return this === OAuthError
-      ? isOAuthError(value)
-      : Function.prototype[Symbol.hasInstance].call(this, value);
+    // `this` is the class `instanceof` was asked about: OAuthError itself, or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: a subclass must not get the brand check
+    if (this !== OAuthError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return isOAuthError(value);
   }
 
   constructor(code: OAuthErrorCode, message: string, details: OAuthErrorDetails) {
