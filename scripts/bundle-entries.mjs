@@ -32,12 +32,16 @@ import { build } from 'esbuild';
 const require = createRequire(import.meta.url);
 const CORE_SOURCE = resolve('packages/core/src/index.ts');
 
-/** Per package: entry → the source module it starts from (under src) and how it is published. */
+/**
+ * Per package: entry → the source module it starts from (under src) and how it is published. A
+ * `strategy` root or a `subpath` gets a small entry file in front of its bundle
+ * (dist/<entry>.bundle.js); the others are bundles required by path (dist/<entry>.js).
+ */
 const PACKAGES = {
   // Not published: the repository's tests load it as its own package.
   core: {
-    index: { from: 'index', shim: false },
-    proxy: { from: 'proxy', shim: false },
+    index: { from: 'index' },
+    proxy: { from: 'proxy' },
   },
   'passport-exbo': {
     index: { from: 'entries/root', strategy: true },
@@ -46,18 +50,17 @@ const PACKAGES = {
     // a plain login does not parse it. It uses the game API through the game-api bundle.
     'profile-characters': {
       from: 'profile-characters',
-      shim: false,
       renamed: { './game-api.js': './game-api.bundle.js' },
     },
     // The proxy tunnels: required on the first request of a transport with a proxy, never
     // otherwise (core senders.ts).
-    proxy: { from: '../../core/src/proxy', shim: false },
+    proxy: { from: '../../core/src/proxy' },
   },
   'passport-soa2': {
     index: { from: 'entries/root', strategy: true },
     accounts: { from: 'entries/accounts', subpath: true },
-    cli: { from: 'cli', shim: false },
-    proxy: { from: '../../core/src/proxy', shim: false },
+    cli: { from: 'cli' },
+    proxy: { from: '../../core/src/proxy' },
   },
 };
 
@@ -134,7 +137,8 @@ for (const [name, entries] of Object.entries(PACKAGES)) {
   if (name !== 'core') publishedTypes(dist);
 
   for (const [entry, spec] of Object.entries(entries)) {
-    const { from, strategy = false, subpath = false, shim = true } = spec;
+    const { from, strategy = false, subpath = false } = spec;
+    const shim = strategy || subpath;
     const bundle = shim ? `${entry}.bundle.js` : `${entry}.js`;
     await build({
       entryPoints: [`${dir}/src/${from}.ts`],
@@ -180,7 +184,7 @@ ${types.map((type) => `  export import ${type} = root.${type};`).join('\n')}
 export = Strategy;
 `,
       );
-    } else if (subpath) {
+    } else {
       // `${name}/${entry}`: an extensionless file at the package root (see the top of this file).
       writeFileSync(
         `${dir}/${entry}`,
