@@ -63,3 +63,51 @@ test('an Express app with only the usual @types (node, express, passport, expres
     assert.ok(!typesPackages.has(unneeded), `${unneeded} is not needed`);
   }
 });
+
+/**
+ * `passReqToCallback: true`: the verify's `req` is the global `Express.Request` merged into the
+ * `node:http` request, so whatever the app's type packages declare there applies without an
+ * annotation (test/compat/fixtures/ts-request).
+ */
+const REQUEST_PROJECT = fixturePath('ts-request');
+
+test('an unannotated req has req.user, req.session and req.sessionID from @types/passport and @types/express-session', () => {
+  const build = tsc(`${REQUEST_PROJECT}/tsconfig.session.json`);
+  assert.equal(build.output, '', 'no diagnostics');
+  assert.equal(build.status, 0);
+});
+
+test('req annotated as express.Request keeps type-checking', () => {
+  const build = tsc(`${REQUEST_PROJECT}/tsconfig.annotated.json`);
+  assert.equal(build.output, '', 'no diagnostics');
+  assert.equal(build.status, 0);
+});
+
+test('a misspelled request property is still an error (req is not any)', () => {
+  const build = tsc(`${REQUEST_PROJECT}/tsconfig.misspelled.json`);
+  assert.notEqual(build.status, 0);
+  // One error per misspelling, each naming the property the app's type packages declare.
+  const found = [...build.output.matchAll(/error (TS\d+): Property '(\w+)' does not exist[^\n]*/g)];
+  assert.deepEqual(
+    found.map(([line, code, property]) => ({
+      code,
+      property,
+      suggests: /Did you mean '(\w+)'/.exec(line)?.[1],
+    })),
+    [
+      { code: 'TS2551', property: 'sesion', suggests: 'session' },
+      { code: 'TS2551', property: 'usr', suggests: 'user' },
+    ],
+    build.output,
+  );
+  assert.equal(build.output.split('\n').length, 2, build.output);
+});
+
+test('with no Express, Passport or session types in the program, req is the node:http request', () => {
+  const build = tsc(`${REQUEST_PROJECT}/tsconfig.bare.json`, '--listFiles');
+  assert.equal(build.status, 0, build.output);
+  const typesPackages = new Set(
+    [...build.output.matchAll(/node_modules\/(@types\/[^/]+)/g)].map((match) => match[1]),
+  );
+  assert.deepEqual([...typesPackages], ['@types/node']);
+});

@@ -5,6 +5,7 @@
  *
  * @module @exbo-soa2/core
  */
+export type { VerifyRequest } from './app-request.js';
 export {
   type CallbackRequestLike,
   callbackParam,

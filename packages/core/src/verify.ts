@@ -23,7 +23,8 @@ export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => 
  * usual one first, so TypeScript infers the parameters of an unannotated inline arrow (a union
  * would leave them implicitly `any`). The `{ verify(...) }['verify']` wrapper makes the parameters
  * bivariant, as methods are: an app may annotate `req` with its framework's own request type
- * (Express's `Request`) where the strategy only promises a `node:http` `IncomingMessage`.
+ * (Express's `Request`) where the strategy promises an `IncomingMessage` merged with the global
+ * `Express.Request` (app-request.ts), which is what an unannotated `req` gets.
  */
 
 /** `(accessToken, refreshToken, profile, done)`: the usual form (callback or async). */

@@ -30,6 +30,7 @@ import {
   type VerifyCallback,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
+  type VerifyRequest,
   type VerifyWithParams,
   type VerifyWithParamsAndRequest,
   type VerifyWithProfile,
@@ -101,7 +102,7 @@ export type ExboVerifyFunction<Profile = ExboProfile> = VerifyFunction<Profile, 
 
 /** {@link ExboVerifyFunction} with the request first (`passReqToCallback: true`). */
 export type ExboVerifyFunctionWithRequest<Profile = ExboProfile> = VerifyFunctionWithRequest<
-  IncomingMessage,
+  VerifyRequest,
   Profile,
   ExboTokenParams
 >;
@@ -175,21 +176,21 @@ export class Strategy extends OAuth2StrategyBase {
   );
   constructor(
     options: ExboStrategyOptionsWithRequest & WithCharacters,
-    verify: VerifyWithProfileAndRequest<IncomingMessage, ExboProfileWithCharacters>,
+    verify: VerifyWithProfileAndRequest<VerifyRequest, ExboProfileWithCharacters>,
   );
   constructor(
     options: ExboStrategyOptionsWithRequest & WithCharacters,
-    verify: VerifyWithParamsAndRequest<IncomingMessage, ExboProfileWithCharacters, ExboTokenParams>,
+    verify: VerifyWithParamsAndRequest<VerifyRequest, ExboProfileWithCharacters, ExboTokenParams>,
   );
   constructor(options: ExboStrategyOptions, verify: VerifyWithProfile<ExboProfile>);
   constructor(options: ExboStrategyOptions, verify: VerifyWithParams<ExboProfile, ExboTokenParams>);
   constructor(
     options: ExboStrategyOptionsWithRequest,
-    verify: VerifyWithProfileAndRequest<IncomingMessage, ExboProfile>,
+    verify: VerifyWithProfileAndRequest<VerifyRequest, ExboProfile>,
   );
   constructor(
     options: ExboStrategyOptionsWithRequest,
-    verify: VerifyWithParamsAndRequest<IncomingMessage, ExboProfile, ExboTokenParams>,
+    verify: VerifyWithParamsAndRequest<VerifyRequest, ExboProfile, ExboTokenParams>,
   );
   constructor(
     options: ExboStrategyOptions | ExboStrategyOptionsWithRequest,

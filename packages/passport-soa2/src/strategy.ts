@@ -26,6 +26,7 @@ import {
   type VerifyCallback,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
+  type VerifyRequest,
   type VerifyWithParams,
   type VerifyWithParamsAndRequest,
   type VerifyWithProfile,
@@ -92,7 +93,7 @@ export type Soa2VerifyFunction = VerifyFunction<Soa2Profile, Soa2TokenParams>;
 
 /** The same forms with the request first (`passReqToCallback: true`): 6 or more get `params`. */
 export type Soa2VerifyFunctionWithRequest = VerifyFunctionWithRequest<
-  IncomingMessage,
+  VerifyRequest,
   Soa2Profile,
   Soa2TokenParams
 >;
@@ -146,11 +147,11 @@ export class Strategy extends PassportStrategy {
   constructor(options: Soa2StrategyOptions, verify: VerifyWithParams<Soa2Profile, Soa2TokenParams>);
   constructor(
     options: Soa2StrategyOptionsWithRequest,
-    verify: VerifyWithProfileAndRequest<IncomingMessage, Soa2Profile>,
+    verify: VerifyWithProfileAndRequest<VerifyRequest, Soa2Profile>,
   );
   constructor(
     options: Soa2StrategyOptionsWithRequest,
-    verify: VerifyWithParamsAndRequest<IncomingMessage, Soa2Profile, Soa2TokenParams>,
+    verify: VerifyWithParamsAndRequest<VerifyRequest, Soa2Profile, Soa2TokenParams>,
   );
   constructor(options: Soa2StrategyOptions, verify: Soa2VerifyFunction);
   constructor(options: Soa2StrategyOptionsWithRequest, verify: Soa2VerifyFunctionWithRequest);
