@@ -124,6 +124,8 @@ interface Provider {
   label: string;
   /** What the page shows once the fake's first user has logged in. */
   signedIn: RegExp;
+  /** What the linking app's page shows once the fake's first user's account is linked. */
+  linked: RegExp;
   env(): Record<string, string>;
   login(browser: Browser, startURL: string): Promise<Page>;
 }
@@ -134,6 +136,7 @@ const PROVIDERS: Record<'exbo' | 'soa2', Provider> = {
     route: '/auth/exbo',
     label: 'Log in with EXBO',
     signedIn: /Logged in as Test-1 \(EXBO id 90102\)/,
+    linked: /EXBO account: Test-1 \(EXBO id 90102\)/,
     env: () => ({
       EXBO_CLIENT_ID: EXBO_CLIENT.clientId,
       EXBO_CLIENT_SECRET: EXBO_CLIENT.clientSecret,
@@ -146,6 +149,7 @@ const PROVIDERS: Record<'exbo' | 'soa2', Provider> = {
     route: '/auth/soa2',
     label: 'Log in with Scratch',
     signedIn: /Logged in as kenny2scratch \(Scratch id 10114764\)/,
+    linked: /Scratch account: kenny2scratch \(Scratch id 10114764\)/,
     env: () => ({
       SOA2_CLIENT_ID: String(SOA2_CLIENT.clientId),
       SOA2_CLIENT_SECRET: SOA2_CLIENT.clientSecret,
@@ -159,10 +163,14 @@ const PROVIDERS: Record<'exbo' | 'soa2', Provider> = {
  * Starts the compiled or pasted app on a free port, registers its callback with the fake, and
  * returns it; the caller closes it.
  */
-async function startApp(name: keyof typeof PROVIDERS, file: string): Promise<AppProcess> {
+async function startApp(
+  name: keyof typeof PROVIDERS,
+  file: string,
+  route = PROVIDERS[name].route,
+): Promise<AppProcess> {
   const port = await freePort();
   const provider = PROVIDERS[name];
-  fakes.allowCallbacks({ [name]: [`http://localhost:${port}${provider.route}/callback`] });
+  fakes.allowCallbacks({ [name]: [`http://localhost:${port}${route}/callback`] });
   return startAppProcess(file, {
     PORT: String(port),
     SESSION_SECRET: 'readme-test-session-secret-0123456789',
@@ -209,6 +217,52 @@ for (const name of ['exbo', 'soa2'] as const) {
         await app.close();
       }
     });
+
+    test(
+      `${name}-link-cjs: a signed-in user links the account, staying signed in`,
+      TIMEOUT,
+      async () => {
+        const dir = writeProject(`${name}-link-cjs`, {
+          'package.json': '{ "private": true }\n',
+          'app.js': block(testedBlocks(PROVIDERS[name].readme), `${name}-link-cjs`),
+        });
+        const app = await startApp(name, `${dir}/app.js`, `/connect/${name}`);
+        try {
+          const provider = PROVIDERS[name];
+          const browser = new Browser();
+          const home = `${app.url}/`;
+          const anonymous = await browser.get(home);
+          assert.match(anonymous.text, /Sign in as the demo user/);
+          const refused = await browser.get(`${app.url}/connect/${name}`, { follow: false });
+          assert.equal(refused.status, 401, 'linking needs a signed-in user');
+          assert.equal(refused.headers.get('location'), null);
+
+          const signedIn = await browser.post(`${app.url}/login`, {});
+          assert.match(signedIn.text, /Signed in as Demo user/);
+          assert.match(signedIn.text, new RegExp(`href="/connect/${name}"`), 'a link to link');
+          const sessionCookie = async () =>
+            (await browser.jar.getCookies(home)).find((cookie) => cookie.key === 'connect.sid')
+              ?.value;
+          const session = await sessionCookie();
+          assert.ok(session);
+
+          const done = await provider.login(browser, `${app.url}/connect/${name}`);
+          assert.equal(done.url, home, 'the linking callback redirects home');
+          assert.match(done.text, /Signed in as Demo user/, 'still the same user');
+          assert.match(done.text, provider.linked, 'the account is linked');
+          assert.equal(
+            await sessionCookie(),
+            session,
+            'the same session: authorize logs no one in',
+          );
+          assert.match((await browser.get(home)).text, provider.linked, 'kept on reload');
+          assert.equal(app.exitCode(), null, `the app is still running:\n${app.stderr()}`);
+          assert.equal(app.stderr(), '', 'nothing on stderr');
+        } finally {
+          await app.close();
+        }
+      },
+    );
 
     test(
       `${name}-ts: compiles under strict with only the usual @types, and logs in`,
