@@ -54,6 +54,11 @@ export type OAuthErrorCode =
   /** The login state cannot be kept: there is no session middleware in front of Passport. */
   | 'SESSION_REQUIRED'
   /**
+   * The login state cookie (`state: { cookie }`) cannot be set: the framework gives strategies no
+   * response (`req.res`), or the response was already sent.
+   */
+  | 'RESPONSE_REQUIRED'
+  /**
    * An account API call (SOA2's application registration) needs a provider login that is missing
    * or has ended (SOA2 401): log in again.
    */
@@ -87,6 +92,7 @@ const APP_STATUS: Record<OAuthErrorCode, number> = {
   API_REJECTED: 502,
   AUTHORIZATION_ERROR: 502,
   SESSION_REQUIRED: 500,
+  RESPONSE_REQUIRED: 500,
   NOT_LOGGED_IN: 401,
   LOGIN_NOT_VERIFIED: 403,
   NOT_FOUND: 404,

@@ -20,8 +20,14 @@ export {
   FetchLike,
   ProxyOption,
 } from './connection-options.js';
+export {
+  CookieStateStore,
+  type CookieStateStoreOptions,
+  LoginStateCookieOptions,
+} from './cookie-state-store.js';
 export { traceLoginOutcome } from './debug-log.js';
 export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
+export { loginStateStore } from './login-state.js';
 export {
   checkAbsoluteURL,
   checkClientID,

@@ -31,8 +31,10 @@ function invalid(
 function received(value: unknown, secret = false): string {
   if (value === undefined) return 'received undefined';
   if (value === null) return 'received null';
-  if (secret)
+  if (secret) {
+    if (typeof value === 'string') return `received a string of ${value.length} characters`;
     return typeof value === 'object' ? 'received an object' : `received a ${typeof value}`;
+  }
   if (typeof value === 'string') return `received ${JSON.stringify(value.slice(0, 100))}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `received ${value}`;
   if (Array.isArray(value)) return `received ${JSON.stringify(value).slice(0, 100)}`;
@@ -54,19 +56,23 @@ export function invalidOptionType(
   return invalid(TypeError, 'ERR_INVALID_ARG_TYPE', owner, message);
 }
 
-/** `TypeError` (or `RangeError` for a number out of range) `ERR_INVALID_ARG_VALUE`. */
+/**
+ * `TypeError` (or `RangeError` for a number out of range) `ERR_INVALID_ARG_VALUE`; a `secret`
+ * value is described (its type, a string's length), never quoted.
+ */
 export function invalidOptionValue(
   owner: string,
   option: string,
   expected: string,
   value: unknown,
   range = false,
+  secret = false,
 ): InvalidOptionError {
   return invalid(
     range ? RangeError : TypeError,
     'ERR_INVALID_ARG_VALUE',
     owner,
-    `the "${option}" option must be ${expected} (${received(value)})`,
+    `the "${option}" option must be ${expected} (${received(value, secret)})`,
   );
 }
 

@@ -76,8 +76,11 @@ Object.defineProperty(registry, USED_HANDLES, { value: usedHandles, configurable
 const USED_HANDLE_RETENTION_MS = 5 * 60 * 1000;
 const MAX_USED_HANDLES = 50_000;
 
-/** Records `handle` as used; false when it already was (within the retention). */
-function firstUse(handle: string, now: number): boolean {
+/**
+ * Records `handle` as used in this process; false when it already was (within the retention).
+ * Shared by the session store and the cookie store (cookie-state-store.ts): one registry.
+ */
+export function firstUse(handle: string, now: number): boolean {
   for (const [old, usedAt] of usedHandles) {
     if (now - usedAt <= USED_HANDLE_RETENTION_MS && usedHandles.size < MAX_USED_HANDLES) break;
     usedHandles.delete(old);
@@ -173,7 +176,7 @@ export class LoginStateStore {
   private noSession(): OAuthError {
     return new OAuthError(
       'SESSION_REQUIRED',
-      'Login state needs a session: add express-session (or another session middleware with regenerate and save) before passport.authenticate()',
+      'Login state needs a session: add express-session (or another session middleware with regenerate and save) before passport.authenticate(), or keep it in a cookie with the strategy option state: { cookie: { secret } }',
       { provider: this.provider },
     );
   }

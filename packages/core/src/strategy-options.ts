@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from './connection-options.js';
+import type { LoginStateCookieOptions } from './cookie-state-store.js';
 
 /** passport-oauth2's `skipUserProfile` forms: a boolean, `() => boolean`, `(accessToken, done)`. */
 export type SkipUserProfile =
@@ -8,9 +9,13 @@ export type SkipUserProfile =
 
 /** The options both strategies share, with the same meaning and defaults. */
 export interface SharedStrategyOptions extends ConnectionOptions {
-  /** CSRF protection with a per-login state kept in the session. Default `true`. */
-  state?: boolean | undefined;
-  /** How long a started login stays valid, in milliseconds. Default one hour. */
+  /**
+   * CSRF protection with a per-login state, kept in the session (`true`, the default) or, for
+   * apps without a server session, in an encrypted one-time cookie (`{ cookie: { secret } }`).
+   * `false` turns the check off.
+   */
+  state?: boolean | { cookie: LoginStateCookieOptions } | undefined;
+  /** How long a started login stays valid, in milliseconds. Default one hour (10 minutes in a cookie). */
   stateMaxAge?: number | undefined;
   /** Session key for pending logins. Default `passport-<name>`. */
   sessionKey?: string | undefined;

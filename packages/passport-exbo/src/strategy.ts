@@ -21,7 +21,7 @@ import {
   checkOptionsObject,
   invalidOptionType,
   invokeVerify,
-  LoginStateStore,
+  loginStateStore,
   OAuthError,
   resolveCallbackURL,
   type SharedStrategyOptions,
@@ -212,14 +212,7 @@ export class Strategy extends OAuth2StrategyBase {
     }
     const name = options.name ?? 'exbo';
     const store =
-      options.store ??
-      (options.state === false
-        ? undefined
-        : new LoginStateStore({
-            key: options.sessionKey ?? `passport-${name}`,
-            provider: 'exbo',
-            maxAge: options.stateMaxAge,
-          }));
+      options.store ?? loginStateStore(options, { owner: OWNER, provider: 'exbo', name });
     const requestTokens = async (codeOrRefreshToken: string, params: Record<string, unknown>) => {
       const tokens: ExboTokenResponse =
         params.grant_type === 'refresh_token'

@@ -11,12 +11,14 @@
 import type { IncomingMessage } from 'node:http';
 import {
   type CallbackRequestLike,
+  type CookieStateStore,
   callbackify,
   callbackParam,
   checkOptionsObject,
   invalidOptionType,
   invokeVerify,
-  LoginStateStore,
+  type LoginStateStore,
+  loginStateStore,
   newStateHandle,
   type PassportStrategyActions,
   resolveCallbackURL,
@@ -113,7 +115,7 @@ const CODE_PATTERN = /^[0-9a-f]{64}$/;
 interface Soa2Settings {
   authorizationURL: string;
   callbackURL: string | undefined;
-  store: LoginStateStore | undefined;
+  store: LoginStateStore | CookieStateStore | undefined;
   skipUserProfile: Soa2StrategyOptionsBase['skipUserProfile'];
   // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see core verify.ts).
   verify: Function;
@@ -186,14 +188,7 @@ export class Strategy extends PassportStrategy {
       authorizationURL: soa2Endpoints(options).authorizationURL,
       callbackURL,
       // SOA2 requires a state whatever we do; `state: false` only stops checking it.
-      store:
-        options.state === false
-          ? undefined
-          : new LoginStateStore({
-              key: options.sessionKey ?? `passport-${this.name}`,
-              provider: 'soa2',
-              maxAge: options.stateMaxAge,
-            }),
+      store: loginStateStore(options, { owner: OWNER, provider: 'soa2', name: this.name }),
       skipUserProfile: options.skipUserProfile ?? false,
       verify,
       passReqToCallback: options.passReqToCallback === true,

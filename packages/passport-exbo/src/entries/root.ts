@@ -11,6 +11,7 @@
 export {
   FetchLike,
   isOAuthError,
+  LoginStateCookieOptions,
   OAuthError,
   OAuthErrorCode,
   VerifyCallback,
