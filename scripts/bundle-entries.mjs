@@ -10,15 +10,16 @@
 //   bundle: it is not a runtime dependency, so an app installs and resolves one package less.
 //   OAuthError stays one type across copies: `isOAuthError` and `instanceof` check a `Symbol.for`
 //   brand (core errors.ts).
-// - dist/index.js and the package-root <subpath> files (`game-api`, `accounts`): a few lines
-//   each, requiring the bundle. The packages have no "exports" map: a package with one makes
-//   Node load its ESM resolver on the first `require` (≈ 4 ms, more than the rest of the budget),
-//   and passport-oauth2 has none. Without it, `import` reaches these same CommonJS files (one copy
-//   of the code whatever the format) and Node scans their source for export names: a scan of a
-//   40 KB bundle costs ≈ 14 ms, a scan of this file nothing; the `0 && (module.exports = {…})`
-//   line is what it finds. A subpath file has no extension so that `import 'passport-exbo/game-api'`
-//   resolves without an "exports" map (Node loads an extensionless file in a CommonJS package as
-//   CommonJS); its types are the `.d.ts` beside it.
+// - dist/index.js and dist/<subpath>.js (`game-api`, `accounts`): a few lines each, requiring the
+//   bundle, and the targets of the package's "exports" map, which names every public entry point
+//   (`require`, `import` and `types` each) so that a deep import (`passport-exbo/dist/…`) fails.
+//   `import` reaches these same CommonJS files (one copy of the code whatever the format) and Node
+//   scans their source for export names: a scan of a 40 KB bundle costs ≈ 14 ms, a scan of this
+//   file nothing; the `0 && (module.exports = {…})` line is what it finds. An "exports" map makes
+//   Node load its ESM resolver on the first `require` of the package (≈ 4 ms in a bare process),
+//   but an Express 5 app has loaded it already (several of Express's dependencies have a map), so
+//   an app does not pay it: bench/README.md, "The load-time goal", measures the added load time
+//   there. `typesVersions` gives the subpaths' types to TypeScript's old `node10` resolution.
 // - The root follows Passport's CommonJS convention: the module is the Strategy constructor, with
 //   every root name (`.Strategy`, `.ExboClient`, …, `.default`) as its properties, as
 //   passport-oauth2 and passport-github2 do; dist/index.d.ts says so with `export =`.
@@ -185,17 +186,16 @@ export = Strategy;
 `,
       );
     } else {
-      // `${name}/${entry}`: an extensionless file at the package root (see the top of this file).
+      // `${name}/${entry}`, through the "exports" map (see the top of this file).
       writeFileSync(
-        `${dir}/${entry}`,
+        `${dist}/${entry}.js`,
         `${HEADER}'use strict';
-// ${name}/${entry}: the code is in dist/${bundle}. No extension, so that \`import\` resolves this
-// subpath without an "exports" map; small, because \`import\` scans it for export names.
-const entry = require('./dist/${bundle}');
-module.exports = entry;
+// ${name}/${entry}: the code is in ${bundle}. This file stays small because \`import\` scans it
+// for export names (scripts/bundle-entries.mjs).
+module.exports = require('./${bundle}');
 ${exportNamesLine(names)}`,
       );
-      writeFileSync(`${dir}/${entry}.d.ts`, `${HEADER}export * from './dist/types/${from}.js';\n`);
+      writeFileSync(`${dist}/${entry}.d.ts`, `${HEADER}export * from './types/${from}.js';\n`);
     }
   }
 }

@@ -1,7 +1,6 @@
 // Package checks for every published workspace package: publint (package.json vs files) and
-// attw --pack (types resolve for require and import under every module resolution mode). A package
-// without an "exports" map names its subpaths in `typesVersions` (scripts/bundle-entries.mjs), so
-// attw is given them: it finds none by itself there.
+// attw --pack (types resolve for require and import under every module resolution mode, the
+// entry points taken from each package's "exports" map).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -10,11 +9,9 @@ for (const name of readdirSync('packages')) {
   const dir = `packages/${name}`;
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
   if (pkg.private) continue;
-  const subpaths = pkg.exports ? [] : Object.keys(pkg.typesVersions?.['*'] ?? {});
-  const entrypoints = subpaths.length > 0 ? ['--entrypoints', '.', ...subpaths] : [];
   for (const [tool, args] of [
     ['publint', ['publint', dir, '--strict']],
-    ['attw', ['attw', '--pack', dir, '--format', 'table-flipped', ...entrypoints]],
+    ['attw', ['attw', '--pack', dir, '--format', 'table-flipped']],
   ]) {
     console.log(`\n== ${tool} ${pkg.name}`);
     const result = spawnSync('npx', ['--no-install', ...args], { stdio: 'inherit' });

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -113,6 +113,35 @@ for (const name of ROOTS) {
     }
   });
 }
+
+/** Paths inside the packages that exist on disk but are no entry point: the "exports" map hides them. */
+const DEEP_IMPORTS = [
+  'passport-exbo/dist/index.bundle.js',
+  'passport-exbo/dist/game-api.js',
+  'passport-exbo/dist/types/entries/root.d.ts',
+  'passport-soa2/dist/index.js',
+  'passport-soa2/dist/accounts.bundle.js',
+  'passport-soa2/dist/cli.js',
+];
+
+for (const deep of DEEP_IMPORTS) {
+  test(`'${deep}' is not exported: require() and import fail with ERR_PACKAGE_PATH_NOT_EXPORTED`, () => {
+    assert.ok(existsSync(`packages/${deep}`), `${deep} exists, so only the map hides it`);
+    const codes = (type: 'commonjs' | 'module', load: string) =>
+      run(type, `${load}.then(() => console.log('loaded'), (err) => console.log(err.code))`);
+    assert.equal(
+      codes('commonjs', `Promise.resolve().then(() => require('${deep}'))`),
+      'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    );
+    assert.equal(codes('module', `import('${deep}')`), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+}
+
+test('package.json is exported (tools read it)', () => {
+  for (const name of ROOTS) {
+    assert.equal(run('commonjs', `console.log(require('${name}/package.json').name)`), name);
+  }
+});
 
 test('one process using require and import: one copy of each entry, one OAuthError type', () => {
   const out = run(
