@@ -54,12 +54,12 @@ export class Soa2Client {
   readonly userURL: string;
   readonly scopes: readonly string[];
   readonly transport: Transport;
-  private readonly clientSecret: string;
+  readonly #clientSecret: string;
 
   constructor(options: Soa2ClientOptions) {
     checkOptionsObject('passport-soa2', options);
     this.clientID = parseClientID(options.clientID);
-    this.clientSecret = requireClientSecret(options.clientSecret);
+    this.#clientSecret = requireClientSecret(options.clientSecret);
     this.scopes = normaliseScopes(options.scopes);
     const endpoints = soa2Endpoints(options);
     this.tokensURL = endpoints.tokensURL;
@@ -120,11 +120,11 @@ export class Soa2Client {
     fields: Record<string, unknown>,
     sent: string[],
   ): Promise<Soa2TokenResponse> {
-    const secrets = [this.clientSecret, ...sent];
+    const secrets = [this.#clientSecret, ...sent];
     const res = await this.transport.request({
       method,
       url: this.tokensURL,
-      json: { client_id: this.clientID, client_secret: this.clientSecret, ...fields },
+      json: { client_id: this.clientID, client_secret: this.#clientSecret, ...fields },
       secrets,
       purpose: PURPOSE[request],
     });
