@@ -5,8 +5,9 @@
  * their tarballs too (npm `overrides`, since they are not on the registry yet); everything else from
  * the registry. passport-oauth2 and passport-github2 are installed the same way for reference.
  * Counted: packages in the app's node_modules (itself included) and its size on disk (`du -sk`, as
- * the issue's table was measured). The apps stay until the caller's function returns: cold load
- * times are measured in them (load-time.ts), as the issue measured them.
+ * the issue's table was measured). Then one Express app installs all four beside Express 5,
+ * express-session and passport (issue 25: the load time users pay). The apps stay until the
+ * caller's function returns: cold load times are measured in them (load-time.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +30,9 @@ export interface Footprint {
 export const FOOTPRINT_GOAL = { packages: 9, diskKiB: 700 };
 export const OURS = ['passport-exbo', 'passport-soa2'];
 const REFERENCES = ['passport-oauth2', 'passport-github2'];
+/** What the Express app loads before the package; its folder's name in {@link AppDirs}. */
+export const EXPRESS_STACK = ['express', 'express-session', 'passport'];
+export const EXPRESS_APP = 'express-app';
 
 const run = promisify(execFile);
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
@@ -54,26 +58,36 @@ async function packWorkspaces(
   return tarballs;
 }
 
-/** Installs `spec` alone into a fresh app and measures its node_modules. */
+/** Installs `specs` alone into a fresh app and measures its node_modules. */
 async function installAlone(
   appDir: string,
-  spec: string,
+  specs: string[],
   overrides: Record<string, string>,
 ): Promise<{ packages: number; diskKiB: number }> {
   await mkdir(appDir);
   const manifest = { name: 'footprint-app', version: '0.0.0', private: true, overrides };
   await writeFile(join(appDir, 'package.json'), JSON.stringify(manifest));
-  await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', spec], {
-    cwd: appDir,
-    timeout: 300_000,
-  });
+  await run(
+    'npm',
+    ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', ...specs],
+    {
+      cwd: appDir,
+      timeout: 300_000,
+    },
+  );
   const lock = await readJson(join(appDir, 'node_modules', '.package-lock.json'));
   const packages = Object.keys(lock.packages).filter((key) => key.includes('node_modules/')).length;
   const { stdout } = await run('du', ['-sk', join(appDir, 'node_modules')]);
   return { packages, diskKiB: Number.parseInt(stdout, 10) };
 }
 
-/** Where each package was installed alone (absent: its install failed). */
+/** npm prints a harmless config warning first; the first `npm error` line says what failed. */
+function npmError(err: unknown): string | undefined {
+  const lines = String((err as { stderr?: string }).stderr || err).split('\n');
+  return lines.find((line) => line.startsWith('npm error')) ?? lines[0];
+}
+
+/** Where each package was installed alone, and {@link EXPRESS_APP} (absent: install failed). */
 export type AppDirs = Map<string, string>;
 
 /** Installs each package into an app of its own, then runs `measure` while the apps exist. */
@@ -85,30 +99,36 @@ export async function withInstalledApps<T>(
     const apps: AppDirs = new Map();
     const tarballs = await packWorkspaces(work);
     const results: Footprint[] = [];
-    for (const packageName of [...OURS, ...REFERENCES]) {
-      const ours = tarballs.get(packageName);
-      // References at the version this repository compares against.
-      const version =
-        ours?.version ??
-        (await readJson(join(REPO_ROOT, 'node_modules', packageName, 'package.json'))).version;
-      const overrides = Object.fromEntries(
-        [...tarballs]
-          .filter(([name]) => name !== packageName)
-          .map(([n, t]) => [n, `file:${t.file}`]),
+    // Ours from their tarballs; the others at the version this repository compares against.
+    const versionOf = async (name: string): Promise<string> =>
+      tarballs.get(name)?.version ??
+      (await readJson(join(REPO_ROOT, 'node_modules', name, 'package.json'))).version;
+    const specOf = async (name: string) =>
+      tarballs.get(name)?.file ?? `${name}@${await versionOf(name)}`;
+    /** Installs `names` into the app `dir`; ours that are not named come from their tarballs. */
+    const install = async (dir: string, names: string[]) => {
+      const others = [...tarballs].filter(([name]) => !names.includes(name));
+      const overrides = Object.fromEntries(others.map(([n, t]) => [n, `file:${t.file}`]));
+      const measured = await installAlone(
+        join(work, dir),
+        await Promise.all(names.map(specOf)),
+        overrides,
       );
-      const spec = ours ? ours.file : `${packageName}@${version}`;
-      try {
-        const appDir = join(work, packageName);
-        const measured = await installAlone(appDir, spec, ours ? overrides : {});
-        results.push({ packageName, version, ...measured });
-        apps.set(packageName, appDir);
-      } catch (err) {
-        // npm prints a harmless config warning first; the first `npm error` line says what failed.
-        const lines = String((err as { stderr?: string }).stderr || err).split('\n');
-        const error = lines.find((line) => line.startsWith('npm error')) ?? lines[0];
-        results.push({ packageName, version, packages: Number.NaN, diskKiB: Number.NaN, error });
-      }
+      apps.set(dir, join(work, dir));
+      return measured;
+    };
+    for (const packageName of [...OURS, ...REFERENCES]) {
+      const version = await versionOf(packageName);
+      const footprint = await install(packageName, [packageName]).catch((err) => ({
+        packages: Number.NaN,
+        diskKiB: Number.NaN,
+        error: npmError(err),
+      }));
+      results.push({ packageName, version, ...footprint });
     }
+    await install(EXPRESS_APP, [...EXPRESS_STACK, ...OURS, ...REFERENCES]).catch((err) =>
+      console.error(`bench: the Express app did not install: ${npmError(err)}`),
+    );
     return { footprints: results, measured: await measure(apps) };
   } finally {
     await rm(work, { recursive: true, force: true });

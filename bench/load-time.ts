@@ -1,16 +1,19 @@
 /**
- * Cold load time of each package (issue 15, item 2) and how many modules `require` of each entry
- * point loads (issue 14). Each sample is a fresh `node` in an app that installed only that package
- * from its tarball (footprint.ts), as the issue measured it: the package and its dependencies are
- * files in the app's node_modules, not the repository's workspace links. The OS file cache is warm,
- * as on a server that restarts, and only the `require()` / `import()` inside the process is timed,
- * not Node's start-up. Samples are interleaved:
- * sample i of every package and format runs before sample i+1 of any, in rotated order, so a busy
- * moment of the shared machine lands on all packages alike instead of on one.
+ * Cold load time of each package (issue 15, item 2; issue 25) and how many modules `require` of
+ * each entry point loads (issue 14). Each sample is a fresh `node` in an app installed from the
+ * tarballs (footprint.ts), as a user has it: files in node_modules, not the workspace links. The OS
+ * file cache is warm, as on a server that restarts, and only the `require()` / `import()` inside
+ * the process is timed, not Node's start-up. Two apps:
+ * - *Express* (the goal, where users pay it): Express 5, express-session and passport are loaded
+ *   first, then only the package's own added load is timed. Express's dependencies have `"exports"`
+ *   maps, so Node's ESM resolver is loaded by then, as in any Express app.
+ * - *Alone*: the package is the first thing the process loads (printed, not judged).
+ * Samples are interleaved: sample i of every package, format and app runs before sample i+1 of
+ * any, in rotated order, so a busy moment of the shared machine lands on all alike.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { AppDirs } from './footprint.js';
+import { type AppDirs, EXPRESS_APP, EXPRESS_STACK } from './footprint.js';
 import { REPO_ROOT } from './paths.js';
 import { median } from './stats.js';
 
@@ -29,6 +32,7 @@ const ENTRY_POINTS = [
   'passport-github2',
 ];
 const FORMATS = ['require', 'import'] as const;
+const WHERE = ['express', 'alone'] as const;
 
 export interface LoadTime {
   packageName: string;
@@ -37,9 +41,12 @@ export interface LoadTime {
 }
 
 export interface LoadTimes {
-  /** Fresh processes per package and format. */
+  /** Fresh processes per package, format and app. */
   samples: number;
+  /** Added load time in the Express app (the goal). */
   times: LoadTime[];
+  /** Cold load time as the first thing a process loads. */
+  alone: LoadTime[];
   /** Modules `require(entry)` adds to `require.cache`; `undefined`: the entry point is missing. */
   modules: { entry: string; count: number | undefined }[];
 }
@@ -50,9 +57,8 @@ async function node(args: string[], cwd: string): Promise<string> {
   return (await run(process.execPath, args, { cwd, timeout: 30_000 })).stdout;
 }
 
-/** The app `name` was installed into; an entry point's is its package's. */
-function appOf(apps: AppDirs, entry: string): string {
-  const name = entry.split('/')[0]!;
+/** The app a package was installed into alone, or the Express app. */
+function appOf(apps: AppDirs, name: string): string {
   const dir = apps.get(name);
   if (dir === undefined) throw new Error(`${name} was not installed`);
   return dir;
@@ -62,11 +68,15 @@ async function loadMs(
   name: string,
   format: (typeof FORMATS)[number],
   cwd: string,
-): Promise<number> {
-  const load = format === 'import' ? `await import('${name}')` : `require('${name}')`;
-  const code = `const t = performance.now(); ${load}; process.stdout.write(String(performance.now() - t));`;
-  const args = format === 'import' ? ['--input-type=module', '-e', code] : ['-e', code];
-  const out = await node(args, cwd);
+  first: string[],
+) {
+  const load = (pkg: string) =>
+    format === 'import' ? `await import('${pkg}')` : `require('${pkg}')`;
+  const code = `${first.map(load).join('; ')}; const t = performance.now(); ${load(name)}; process.stdout.write(String(performance.now() - t));`;
+  const out = await node(
+    format === 'import' ? ['--input-type=module', '-e', code] : ['-e', code],
+    cwd,
+  );
   const ms = Number(out);
   if (!out || !Number.isFinite(ms)) throw new Error(`${format} of ${name} printed "${out}"`);
   return ms;
@@ -89,25 +99,28 @@ export async function moduleCount(entry: string, cwd = REPO_ROOT): Promise<numbe
 
 export async function measureLoadTimes(samples: number, apps: AppDirs): Promise<LoadTimes> {
   const names = [...new Set(LOAD_GOALS.flat())];
-  const ms = new Map(names.flatMap((n) => FORMATS.map((f) => [`${n} ${f}`, [] as number[]])));
+  const jobs = WHERE.flatMap((where) =>
+    names.flatMap((n) => FORMATS.map((f) => [where, n, f] as const)),
+  );
+  const ms = new Map(jobs.map((job) => [job.join(' '), [] as number[]]));
   for (let i = 0; i < samples; i++) {
-    const jobs = names.flatMap((name) => FORMATS.map((format) => [name, format] as const));
     for (let j = 0; j < jobs.length; j++) {
-      const [name, format] = jobs[(i + j) % jobs.length]!;
-      ms.get(`${name} ${format}`)!.push(await loadMs(name, format, appOf(apps, name)));
+      const [where, name, format] = jobs[(i + j) % jobs.length]!;
+      const [cwd, first] = where === 'express' ? [EXPRESS_APP, EXPRESS_STACK] : [name, []];
+      ms.get(`${where} ${name} ${format}`)!.push(
+        await loadMs(name, format, appOf(apps, cwd), first),
+      );
     }
   }
   const modules = [];
   for (const entry of ENTRY_POINTS) {
-    modules.push({ entry, count: await moduleCount(entry, appOf(apps, entry)) });
+    modules.push({ entry, count: await moduleCount(entry, appOf(apps, entry.split('/')[0]!)) });
   }
-  return {
-    samples,
-    times: names.map((packageName) => ({
+  const times = (where: string) =>
+    names.map((packageName) => ({
       packageName,
-      requireMs: median(ms.get(`${packageName} require`)!),
-      importMs: median(ms.get(`${packageName} import`)!),
-    })),
-    modules,
-  };
+      requireMs: median(ms.get(`${where} ${packageName} require`)!),
+      importMs: median(ms.get(`${where} ${packageName} import`)!),
+    }));
+  return { samples, times: times('express'), alone: times('alone'), modules };
 }

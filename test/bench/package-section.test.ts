@@ -23,6 +23,7 @@ function report(load: [number, number, number, number], footprints: Footprint[])
         { packageName: 'passport-soa2', requireMs: soa2, importMs: soa2 },
         { packageName: 'passport-github2', requireMs: github2, importMs: github2 },
       ],
+      alone: [],
       modules: [{ entry: 'passport-exbo/game-api', count: undefined }],
     },
     footprints,
