@@ -10,7 +10,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import { type AppConfig, type BenchUser, buildLoginRoutes } from './apps.js';
-import { serveParent, takeSnapshot } from './children.js';
+import { serveParent } from './children.js';
 
 export interface AppReady {
   port: number;
@@ -52,6 +52,4 @@ process.on('SIGTERM', () => {
   server.closeAllConnections();
   server.close(() => process.exit(0));
 });
-serveParent({ port, callbackURL } satisfies AppReady, {
-  snapshot: () => takeSnapshot(connectionsOpened),
-});
+serveParent({ port, callbackURL } satisfies AppReady, () => connectionsOpened);

@@ -2,7 +2,7 @@
  * The benchmark's child processes: the fakes (the shared harness's `startFakesProcess`) and an app
  * running one variant. The app is plain `node` on compiled JS (no TypeScript loader in a measured
  * process: tsx alone adds ~40 MB of RSS), announces `ready` over Node's IPC channel, then answers
- * numbered calls; `snapshot` reads its own counters, so CPU time and peak RSS are its alone.
+ * with a snapshot of its own counters at each message, so CPU time and peak RSS are its alone.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,41 +22,27 @@ export interface Snapshot {
   connectionsOpened: number;
 }
 
-/** Child to parent: `id` 0 announces ready with `value`, any other answers the call `id`. */
-interface Reply {
-  id: number;
-  value?: unknown;
-  error?: string;
-}
-
-/** In a child: announce `ready`, answer calls, exit when the orchestrator goes away. */
-export function serveParent(ready: unknown, handlers: Record<string, (arg: never) => unknown>) {
-  const send = (reply: Reply) => process.send?.(reply);
-  process.on('message', ({ id, method, arg }: { id: number; method: string; arg: never }) => {
-    Promise.resolve()
-      .then(() => handlers[method]!(arg))
-      .then(
-        (value) => send({ id, value }),
-        (err: unknown) => send({ id, error: String(err) }),
-      );
+/**
+ * In the app: send `ready` over IPC, then a {@link Snapshot} of its own counters for every message
+ * (the orchestrator's only question); exit when the orchestrator goes away.
+ */
+export function serveParent(ready: unknown, connectionsOpened: () => number): void {
+  process.on('message', () => {
+    const cpu = process.cpuUsage();
+    // maxRSS is in kilobytes on Linux.
+    const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+    process.send?.({
+      cpuMicros: cpu.user + cpu.system,
+      maxRssBytes,
+      connectionsOpened: connectionsOpened(),
+    });
   });
   process.on('disconnect', () => process.exit(0));
-  send({ id: 0, value: ready });
-}
-
-export function takeSnapshot(connectionsOpened: number): Snapshot {
-  const cpu = process.cpuUsage();
-  // maxRSS is in kilobytes on Linux.
-  return {
-    cpuMicros: cpu.user + cpu.system,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    connectionsOpened,
-  };
+  process.send?.(ready);
 }
 
 export interface Child<Ready> {
   ready: Ready;
-  call<T>(method: string, arg?: unknown): Promise<T>;
   snapshot(): Promise<Snapshot>;
   /** SIGTERM (SIGKILL after a grace period), and wait for the exit. */
   stop(): Promise<void>;
@@ -66,35 +52,33 @@ export interface Child<Ready> {
 function startChild<Ready>(file: string, args: string[]): Promise<Child<Ready>> {
   const path = fileURLToPath(new URL(file, import.meta.url));
   const child = fork(path, args, { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, (reply: Reply) => void>();
-  let nextId = 1;
-  const call = <T>(method: string, arg?: unknown) =>
-    new Promise<T>((resolve, reject) => {
-      const id = nextId++;
-      const timer = setTimeout(() => answer({ id, error: 'no answer in 30 s' }), 30_000);
-      const answer = (reply: Reply) => {
+  // Snapshots are asked one at a time: the next message answers the oldest question.
+  const waiting: ((reply: Snapshot | Error) => void)[] = [];
+  const snapshot = () =>
+    new Promise<Snapshot>((resolve, reject) => {
+      const timer = setTimeout(() => answer(new Error('no answer in 30 s')), 30_000);
+      const answer = (reply: Snapshot | Error) => {
         clearTimeout(timer);
-        pending.delete(id);
-        if (reply.error === undefined) resolve(reply.value as T);
-        else reject(new Error(`${file} ${method}: ${reply.error}`));
+        waiting.splice(waiting.indexOf(answer), 1);
+        if (reply instanceof Error) reject(new Error(`${file} snapshot: ${reply.message}`));
+        else resolve(reply);
       };
-      pending.set(id, answer);
-      if (child.connected) child.send({ id, method, arg });
-      else answer({ id, error: 'the process has exited' });
+      waiting.push(answer);
+      if (child.connected) child.send('snapshot');
+      else answer(new Error('the process has exited'));
     });
   return new Promise((resolve, reject) => {
     const startTimer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('exit', (code, signal) => {
       clearTimeout(startTimer);
-      const error = `${file} exited (code ${code}, signal ${signal})`;
-      for (const answer of pending.values()) answer({ id: 0, error });
-      reject(new Error(error));
+      const error = new Error(`${file} exited (code ${code}, signal ${signal})`);
+      for (const answer of [...waiting]) answer(error);
+      reject(error);
     });
-    child.on('message', (reply: Reply) => {
-      if (reply.id !== 0) return pending.get(reply.id)?.(reply);
+    child.once('message', (ready) => {
       clearTimeout(startTimer);
-      const ready = reply.value as Ready;
-      resolve({ ready, call, snapshot: () => call('snapshot'), stop: () => stopProcess(child) });
+      child.on('message', (reply: Snapshot) => waiting[0]?.(reply));
+      resolve({ ready: ready as Ready, snapshot, stop: () => stopProcess(child) });
     });
   });
 }
