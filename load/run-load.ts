@@ -97,12 +97,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
       accounts: Math.max(options.accounts ?? 200, concurrency),
     });
     cleanups.push(() => providers.close());
-    const { appURL, instances, dispatcher } = await startApps(
-      providers,
-      instanceCount,
-      useRedis,
-      cleanups,
-    );
+    const apps = await startApps(providers, instanceCount, useRedis, cleanups);
+    const { appURL, instances, dispatcher } = apps;
     progress(
       `${instanceCount} app instance(s), sessions in ${useRedis ? 'Redis' : 'memory'}, at ${appURL}; ${logins} logins, concurrency ${concurrency}`,
     );
@@ -258,19 +254,14 @@ export function formatReport(report: LoadReport): string {
   const mb = (value: number | undefined) =>
     value === undefined ? 'n/a' : `${(value / 1024 / 1024).toFixed(1)} MiB`;
   const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
+  const steps = Object.entries(report.errors).map(([step, n]) => `${step}: ${n}`);
   const lines = [
     `Logins:       ${report.succeeded}/${report.logins} signed in as the account that consented (EXBO ${report.byProvider.exbo}, Scratch ${report.byProvider.soa2})`,
     `Setup:        ${report.instances} instance(s), sessions in ${report.sessionStore}, concurrency ${report.concurrency}`,
     `Throughput:   ${report.loginsPerSecond.toFixed(1)} logins/s (${(report.wallMs / 1000).toFixed(1)} s)`,
     `Login:        p50 ${ms(report.loginLatency.p50)}, p90 ${ms(report.loginLatency.p90)}, p99 ${ms(report.loginLatency.p99)}, max ${ms(report.loginLatency.max)}`,
     `Callback:     p50 ${ms(report.callbackLatency.p50)}, p90 ${ms(report.callbackLatency.p90)}, p99 ${ms(report.callbackLatency.p99)}, max ${ms(report.callbackLatency.max)}`,
-    `Errors:       ${failed}${
-      failed
-        ? ` (${Object.entries(report.errors)
-            .map(([step, n]) => `${step}: ${n}`)
-            .join(', ')})`
-        : ''
-    }`,
+    `Errors:       ${failed}${failed ? ` (${steps.join(', ')})` : ''}`,
     `Resent:       ${report.resentRequests} request(s) on a kept-alive connection the server had closed (browsers resend these)`,
     `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,
     `Peak memory:  app ${report.appPeakRss.map(mb).join(', ')}; driver ${mb(report.driverPeakRss)}`,

@@ -11,13 +11,14 @@
 import { parseArgs } from 'node:util';
 import { formatReport, runLoad } from './run-load.js';
 
+const USAGE =
+  'Usage: npm run load -- [--logins N (2000)] [--concurrency C (100)] [--instances K (1)] [--redis] [--json]';
+
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || number < 1) {
+  if (!/^[1-9]\d*$/.test(value))
     throw new Error(`--${name} must be a positive integer, not "${value}"`);
-  }
-  return number;
+  return Number(value);
 }
 
 async function main(): Promise<number> {
@@ -33,9 +34,7 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    console.log(
-      'Usage: npm run load -- [--logins N (2000)] [--concurrency C (100)] [--instances K (1)] [--redis] [--json]',
-    );
+    console.log(USAGE);
     return 0;
   }
   const report = await runLoad({
