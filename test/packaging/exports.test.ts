@@ -54,12 +54,14 @@ for (const [entry, names] of Object.entries(ENTRIES)) {
     assert.deepEqual(JSON.parse(out), [...names].sort());
   });
 
+  // Node 23+ adds a 'module.exports' name to every CommonJS module imported from ESM (the whole
+  // module.exports object): Node's, not ours, so not counted.
   test(`import '${entry}' gives exactly its listed names${isRoot ? ' and the Strategy as default' : ''}`, () => {
     const out = run(
       'module',
       `import * as m from '${entry}';
        console.log(JSON.stringify({
-         names: Object.keys(m).filter((k) => k !== 'default').sort(),
+         names: Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort(),
          defaultIsStrategy: m.default !== undefined && m.default === m.Strategy,
        }))`,
     );
