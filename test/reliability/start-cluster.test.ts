@@ -34,7 +34,13 @@ async function startScript(extraEnv: Record<string, string>) {
   child.stdout.on('data', append);
   child.stderr.on('data', append);
   try {
-    await waitFor(() => output.text.includes('Press Ctrl+C'), 40_000, 'the cluster to start');
+    // A script that gave up (exited) fails the test at once, with what it printed.
+    await waitFor(
+      () => output.text.includes('Press Ctrl+C') || child.exitCode !== null,
+      40_000,
+      'the cluster to start',
+    );
+    if (child.exitCode !== null) throw new Error(`start:cluster exited with ${child.exitCode}`);
   } catch (err) {
     await stopProcess(child);
     throw new Error(`${(err as Error).message}:\n${output.text}`);
@@ -100,8 +106,11 @@ test('start:cluster with provider settings uses those providers, not its fakes',
   const port = await freePort();
   const origin = `https://localhost:${port}`;
   providers.register(origin);
-  const run = await startScript(providers.appEnv(origin));
+  let run: Awaited<ReturnType<typeof startScript>> | undefined;
   try {
+    // Inside the try: if the script fails to start, the fakes must still be closed, or their open
+    // servers keep this file's process alive and the run hangs.
+    run = await startScript(providers.appEnv(origin));
     assert.match(run.output.text, /Providers: +the real providers/);
     assert.equal(run.url, origin, 'nginx listens where the callback URLs point');
     await completeLogin(
@@ -111,7 +120,7 @@ test('start:cluster with provider settings uses those providers, not its fakes',
     );
     assert.equal(await run.interrupt(), 0, run.output.text);
   } finally {
-    await stopProcess(run.child);
+    if (run) await stopProcess(run.child);
     await providers.close();
   }
 });
