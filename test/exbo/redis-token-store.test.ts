@@ -16,15 +16,21 @@ const connections: Array<{ close(): Promise<unknown> }> = [];
 
 // One after the other and each closed only if it started: when redis-server fails to start, the
 // fake must still be closed, or its open server keeps this file's process (and the run) alive.
-before(async () => {
-  fake = await startFake();
-  redis = await startRedis();
-}, { timeout: 15_000 });
-after(async () => {
-  for (const connection of connections) await connection.close().catch(() => {});
-  await fake?.close(); // undefined when before() failed
-  await redis?.stop();
-}, { timeout: 10_000 });
+before(
+  async () => {
+    fake = await startFake();
+    redis = await startRedis();
+  },
+  { timeout: 15_000 },
+);
+after(
+  async () => {
+    for (const connection of connections) await connection.close().catch(() => {});
+    await fake?.close(); // undefined when before() failed
+    await redis?.stop();
+  },
+  { timeout: 10_000 },
+);
 
 async function connect() {
   const connection = createClient({ url: redis.url });
