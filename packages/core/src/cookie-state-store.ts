@@ -286,7 +286,8 @@ export class CookieStateStore {
     // The name holds only the handle's first characters: the whole handle must match.
     if (!sameHandle(payload.h, providedState)) return fail(NOT_STARTED_HERE);
     const now = Date.now();
-    const first = firstUse(payload.h, now);
+    // Remembered as used for as long as a copy of this cookie stays valid.
+    const first = firstUse(payload.h, now, payload.t + this.#maxAge - now);
     const err = appendSetCookie(res, [this.clearing(name, payload.p, request)]);
     if (err) return callback(err);
     if (!first) return fail(NOT_STARTED_HERE);
