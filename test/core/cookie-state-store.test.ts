@@ -363,3 +363,58 @@ test('the secret: at least 32 characters, never shown; not in the store when ins
   const shown = `${JSON.stringify(s)} ${inspect(s)}`;
   assert.ok(!shown.includes(SECRET), shown);
 });
+
+test('firstUse (a store shared by instances): asked once per callback, its answer decides', {
+  timeout: 10_000,
+}, async () => {
+  // A Map stands in for the shared store here; the nginx test runs Redis between two processes.
+  const seen = new Map<string, number>();
+  const calls: Array<[string, number]> = [];
+  const s = makeStore(
+    {
+      firstUse: async (id, ttlMs) => {
+        calls.push([id, ttlMs]);
+        if (seen.has(id)) return false;
+        seen.set(id, ttlMs);
+        return true;
+      },
+    },
+    60_000,
+  );
+  const jar = new Jar();
+  const { handle } = await start(s, jar, { returnTo: '/x' });
+  const done = await callback(s, jar.header(), handle);
+  assert.deepEqual([done.ok, done.info], [true, { returnTo: '/x' }]);
+  assert.equal(calls.length, 1);
+  const [[id = '', ttl = 0] = []] = calls;
+  assert.match(id, /^[\w-]{43}$/);
+  assert.ok(!id.includes(handle.slice(0, 8)), 'a digest of the state, not the state');
+  assert.ok(ttl > 59_000 && ttl <= 60_000, `${ttl} ms: as long as the cookie stays valid`);
+
+  // Another instance already used it: the shared store says no.
+  const elsewhere = new Jar();
+  const other = await start(s, elsewhere);
+  const id2 = calls.length;
+  const refuse = makeStore({ firstUse: () => false });
+  const refused = await callback(refuse, elsewhere.header(), other.handle);
+  assert.deepEqual([refused.ok, message(refused)], [false, NOT_HERE]);
+  assert.equal(calls.length, id2, 'the other store was asked, not this one');
+
+  const broken = makeStore({
+    firstUse: () => Promise.reject(new Error('shared store unreachable')),
+  });
+  const third = new Jar();
+  const pending = await start(broken, third);
+  await assert.rejects(
+    callback(broken, third.header(), pending.handle),
+    /shared store unreachable/,
+  );
+  // Not asked when the cookie already fails here (no round trip for a forgery).
+  const before = calls.length;
+  assert.equal((await callback(s, '', handle)).ok, false);
+  assert.equal(calls.length, before);
+  assert.throws(() => makeStore({ firstUse: 'yes' as never }), {
+    code: 'ERR_INVALID_ARG_TYPE',
+    message: /"state\.cookie\.firstUse" option must be a function/,
+  });
+});
