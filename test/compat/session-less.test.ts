@@ -20,11 +20,13 @@ import { Passport } from 'passport';
 import { Strategy as ExboStrategy } from 'passport-exbo';
 import { Strategy as Soa2Strategy } from 'passport-soa2';
 import { trackProcessErrors } from '../helpers/app.js';
+import { Browser } from '../helpers/browser.js';
 import { bearer, issueToken, readToken } from '../helpers/login-token.js';
 import { listen, type RunningServer } from '../helpers/server.js';
-import { type Fakes, startFakes } from './logins.js';
+import { type Fakes, json, startFakes } from './logins.js';
 import {
   allowSessionlessCallbacks,
+  approvedCallback,
   type PassportLike,
   sessionlessRoutes,
   sessionlessStrategies,
@@ -192,4 +194,48 @@ test('without a response to set the cookie on, the login fails with RESPONSE_REQ
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(errors.length, 1);
   assert.equal((errors[0] as { code?: string }).code, 'RESPONSE_REQUIRED');
+});
+
+describe('Express 5, no custom callback: the app state is req.authInfo.state', () => {
+  let app: RunningServer;
+  before(async () => {
+    const passport = sessionlessPassport();
+    const own = express();
+    own.use(passport.initialize());
+    // As the README writes it: the app state given to authenticate at the start …
+    own.get('/auth/:name', (req, res, next) =>
+      passport.authenticate(req.params.name, {
+        session: false,
+        state: { returnTo: '/x' },
+      } as never)(req, res, next),
+    );
+    // … comes back on the callback as req.authInfo.state, with req.user set by Passport.
+    own.get(
+      '/auth/:name/callback',
+      (req, res, next) =>
+        passport.authenticate(req.params.name, { session: false })(req, res, next),
+      (req, res) => {
+        res.json({ user: req.user, authInfo: req.authInfo });
+      },
+    );
+    app = await listen(own as never);
+    allowSessionlessCallbacks(fakes, app.url);
+  });
+  after(() => app?.close());
+
+  for (const route of ['exbo', 'soa2'] as const) {
+    test(`${route}: req.user and req.authInfo.state after the login`, {
+      timeout: 20_000,
+    }, async () => {
+      const browser = new Browser();
+      const { callback } = await approvedCallback(browser, app.url, route);
+      const done = await browser.get(callback);
+      assert.equal(done.status, 200, done.text);
+      const body = json(done);
+      assert.equal(body.user.provider, route);
+      assert.deepEqual(body.authInfo, { state: { returnTo: '/x' } });
+      const replay = await browser.get(callback);
+      assert.equal(replay.status, 403, 'a replay fails without a custom callback too');
+    });
+  }
 });

@@ -6,6 +6,7 @@
  * way. A README edit that breaks an app (say, `passport.session()` removed) fails here.
  */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type AppProcess, startAppProcess } from '../compat/app-process.js';
@@ -103,6 +104,9 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** The session-less apps sign their JWTs with this. */
+const README_JWT_KEY = 'readme-test-jwt-key-0123456789';
+
 /** The session user the Nest apps keep for the fakes' first user. */
 const NEST_USERS = {
   exbo: { id: '90102', name: 'Test-1' },
@@ -174,6 +178,8 @@ async function startApp(
   return startAppProcess(file, {
     PORT: String(port),
     SESSION_SECRET: 'readme-test-session-secret-0123456789',
+    STATE_COOKIE_SECRET: 'readme-test-login-state-cookie-secret',
+    JWT_KEY: README_JWT_KEY,
     NO_PROXY: '*',
     ...provider.env(),
   });
@@ -256,6 +262,69 @@ for (const name of ['exbo', 'soa2'] as const) {
             'the same session: authorize logs no one in',
           );
           assert.match((await browser.get(home)).text, provider.linked, 'kept on reload');
+          assert.equal(app.exitCode(), null, `the app is still running:\n${app.stderr()}`);
+          assert.equal(app.stderr(), '', 'nothing on stderr');
+        } finally {
+          await app.close();
+        }
+      },
+    );
+
+    test(
+      `${name}-sessionless-cjs: no session, a JWT after the login; a replay fails`,
+      TIMEOUT,
+      async () => {
+        const dir = writeProject(`${name}-sessionless-cjs`, {
+          'package.json': '{ "private": true }\n',
+          'app.js': block(testedBlocks(PROVIDERS[name].readme), `${name}-sessionless-cjs`),
+        });
+        const app = await startApp(name, `${dir}/app.js`);
+        try {
+          const route = PROVIDERS[name].route;
+          const browser = new Browser();
+          const anonymous = await browser.get(`${app.url}/me`);
+          assert.equal(anonymous.status, 401);
+          assert.deepEqual(JSON.parse(anonymous.text), { login: route });
+
+          const done = await PROVIDERS[name].login(browser, `${app.url}${route}?returnTo=/clan/7`);
+          assert.equal(done.status, 200, done.text);
+          const { token, returnTo } = JSON.parse(done.text) as { token: string; returnTo: string };
+          assert.equal(returnTo, '/clan/7', 'the app state came back as req.authInfo.state');
+          const [header = '', payload = '', signature = ''] = token.split('.');
+          const expected = createHmac('sha256', README_JWT_KEY)
+            .update(`${header}.${payload}`)
+            .digest('base64url');
+          assert.equal(signature, expected, 'an HS256 JWT under JWT_KEY');
+          const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString());
+          assert.deepEqual(decode(header), { alg: 'HS256', typ: 'JWT' });
+          const claims = decode(payload);
+          assert.deepEqual(
+            { sub: claims.sub, name: claims.name },
+            {
+              sub: NEST_USERS[name].id,
+              name: NEST_USERS[name].name,
+            },
+          );
+          assert.equal(claims.exp - claims.iat, 3600);
+          assert.equal((await browser.jar.getCookieString(done.url)).length, 0, 'no cookie left');
+
+          const me = await fetch(`${app.url}/me`, {
+            headers: { Authorization: `Bearer ${token}` },
+          });
+          assert.deepEqual(await me.json(), { user: NEST_USERS[name] });
+          const forged = `${header}.${payload}.${'A'.repeat(43)}`;
+          const refused = await fetch(`${app.url}/me`, {
+            headers: { Authorization: `Bearer ${forged}` },
+          });
+          assert.equal(refused.status, 401);
+
+          const replay = await browser.get(done.url);
+          assert.equal(replay.status, 403, 'the replayed callback fails');
+          const offsite = await PROVIDERS[name].login(
+            new Browser(),
+            `${app.url}${route}?returnTo=//evil.example`,
+          );
+          assert.equal(JSON.parse(offsite.text).returnTo, '/', 'only a local path travels');
           assert.equal(app.exitCode(), null, `the app is still running:\n${app.stderr()}`);
           assert.equal(app.stderr(), '', 'nothing on stderr');
         } finally {

@@ -10,8 +10,10 @@
  *   started the login holds the cookie naming that handle (a callback from another browser fails);
  * - one-time: a used handle is recorded in the process-wide registry shared with the session store
  *   (a replay to the same instance fails), and the cookie is cleared on use, so the browser cannot
- *   send it again to any instance; a copy of the cookie taken before use stays valid on another
- *   instance until it expires (`maxAge`): the README says so;
+ *   send it again to any instance. A copy of the cookie taken before use would pass on another
+ *   instance until it expires (`maxAge`), where only the provider's single-use code stops it;
+ *   the optional `firstUse` hook (a store shared by the instances, e.g. Redis `SET NX`) closes
+ *   that: the README says how;
  * - expiring: the creation time is inside the encrypted payload (the browser cannot extend it),
  *   and the cookie's Max-Age lets the browser drop it too;
  * - bounded: at most `maxPending` cookies per browser, and their total size stays under
@@ -26,11 +28,13 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   hkdfSync,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callbackify } from './callbackify.js';
 import { OAuthError } from './errors.js';
 import { invalidOptionType, invalidOptionValue } from './option-checks.js';
 import { firstUse, newStateHandle, type StateFailure } from './state-store.js';
@@ -53,6 +57,16 @@ export interface LoginStateCookieOptions {
   secure?: boolean | 'auto' | undefined;
   /** Logins pending at once per browser (tabs); the oldest is dropped beyond this. Default 5. */
   maxPending?: number | undefined;
+  /**
+   * One-time use across instances: called once a callback's cookie checked out, with an id of
+   * the login (a SHA-256 of its state, not the state) and how long (ms) a copy of its cookie
+   * could still be replayed. Record the id in a store all instances share for that long and
+   * answer `true` the first time, `false` when it was already there (Redis:
+   * `SET login-state:<id> 1 NX PX <ms>` answered `OK`). A throw or rejection ends the login in
+   * an error. Without it, a replay to another instance is stopped by the provider's single-use
+   * authorization code.
+   */
+  firstUse?: ((id: string, ttlMs: number) => boolean | Promise<boolean>) | undefined;
 }
 
 /** How a {@link CookieStateStore} is made (the strategies fill it from their options). */
@@ -132,6 +146,7 @@ export class CookieStateStore {
   readonly #maxPending: number;
   readonly #path: string | undefined;
   readonly #secure: boolean | 'auto';
+  readonly #sharedFirstUse: LoginStateCookieOptions['firstUse'];
 
   constructor(options: CookieStateStoreOptions) {
     const { cookie, owner } = options;
@@ -183,6 +198,14 @@ export class CookieStateStore {
         typeof maxPending === 'number',
       );
     }
+    if (cookie.firstUse !== undefined && typeof cookie.firstUse !== 'function') {
+      throw invalidOptionType(
+        owner,
+        'state.cookie.firstUse',
+        'a function (id, ttlMs) => boolean | Promise<boolean>',
+        cookie.firstUse,
+      );
+    }
     // The key, not the secret, is kept; neither is an enumerable property (inspect, JSON).
     this.#key = Buffer.from(hkdfSync('sha256', secret, '', KEY_INFO, 32));
     this.#prefix = prefix;
@@ -191,6 +214,7 @@ export class CookieStateStore {
     this.#maxPending = maxPending;
     this.#path = cookie.path;
     this.#secure = cookie.secure ?? 'auto';
+    this.#sharedFirstUse = cookie.firstUse;
   }
 
   /** Remembers a new pending login in a cookie and returns its handle, to be sent as `state`. */
@@ -286,14 +310,26 @@ export class CookieStateStore {
     // The name holds only the handle's first characters: the whole handle must match.
     if (!sameHandle(payload.h, providedState)) return fail(NOT_STARTED_HERE);
     const now = Date.now();
-    const first = firstUse(payload.h, now);
+    // Remembered as used for as long as a copy of this cookie stays valid.
+    const first = firstUse(payload.h, now, payload.t + this.#maxAge - now);
     const err = appendSetCookie(res, [this.clearing(name, payload.p, request)]);
     if (err) return callback(err);
     if (!first) return fail(NOT_STARTED_HERE);
     if (now - payload.t > this.#maxAge) {
       return fail('The login took too long and has expired: please start the login again.');
     }
-    callback(null, true, payload.s);
+    const shared = this.#sharedFirstUse;
+    if (!shared) return callback(null, true, payload.s);
+    const id = createHash('sha256').update(payload.h).digest('base64url');
+    const ttl = Math.max(1, Math.ceil(payload.t + this.#maxAge - now));
+    callbackify(
+      Promise.resolve().then(() => shared(id, ttl)),
+      (failed, answer) => {
+        if (failed) return callback(failed instanceof Error ? failed : new Error(String(failed)));
+        if (answer !== true) return fail(NOT_STARTED_HERE);
+        callback(null, true, payload.s);
+      },
+    );
   }
 
   /** Nothing of the key: `util.inspect` and `JSON.stringify` show only what the store is. */

@@ -62,9 +62,10 @@ const DEFAULT_MAX_PENDING = 5;
  * Handles already used, process-wide. Two concurrent requests carrying the same callback (a double
  * click, a browser retrying, a prefetch) each load their own copy of the session, and both copies
  * still hold the handle: without this, both would pass and the code would be sent to the provider
- * twice. An entry only has to outlive the first request (its session save then removes the
- * handle for good), so a few minutes and a size cap keep this small. Map order is insertion
- * order, hence oldest first.
+ * twice. For the session store an entry only has to outlive the first request (its session save
+ * then removes the handle for good), so a few minutes; the cookie store keeps its entries as long
+ * as a copied cookie stays valid (cookie-state-store.ts). A size cap keeps this small. Each entry
+ * holds the time it may be forgotten; Map order is insertion order, hence oldest first.
  */
 const USED_HANDLES = Symbol.for('@exbo-soa2/core.usedStateHandles');
 // One per process whichever copies of this package are loaded (two installed versions would
@@ -77,16 +78,18 @@ const USED_HANDLE_RETENTION_MS = 5 * 60 * 1000;
 const MAX_USED_HANDLES = 50_000;
 
 /**
- * Records `handle` as used in this process; false when it already was (within the retention).
- * Shared by the session store and the cookie store (cookie-state-store.ts): one registry.
+ * Records `handle` as used in this process for `retentionMs` (at least the default few minutes);
+ * false when it already was. Shared by the session store and the cookie store
+ * (cookie-state-store.ts): one registry.
  */
-export function firstUse(handle: string, now: number): boolean {
-  for (const [old, usedAt] of usedHandles) {
-    if (now - usedAt <= USED_HANDLE_RETENTION_MS && usedHandles.size < MAX_USED_HANDLES) break;
+export function firstUse(handle: string, now: number, retentionMs = 0): boolean {
+  for (const [old, forgetAt] of usedHandles) {
+    if (now < forgetAt && usedHandles.size < MAX_USED_HANDLES) break;
     usedHandles.delete(old);
   }
-  if (usedHandles.has(handle)) return false;
-  usedHandles.set(handle, now);
+  const forgetAt = usedHandles.get(handle);
+  if (forgetAt !== undefined && now < forgetAt) return false;
+  usedHandles.set(handle, now + Math.max(USED_HANDLE_RETENTION_MS, retentionMs));
   return true;
 }
 
