@@ -45,10 +45,10 @@ import type {
   ExboProfileWithCharacters,
 } from './profile-characters.js';
 import { type ExboTokenParams, type ExboTokenResponse, tokenParams } from './token-answer.js';
+import { PACKAGE_NAME } from './version.js';
 
 export type { VerifyCallback };
 
-const OWNER = 'passport-exbo';
 const NO_SCOPES = 'EXBO has no scopes: the authorize URL always carries an empty "scope="';
 
 interface ExboStrategyOptionsBase extends ExboClientOptions, SharedStrategyOptions {
@@ -196,23 +196,28 @@ export class Strategy extends OAuth2StrategyBase {
     options: ExboStrategyOptions | ExboStrategyOptionsWithRequest,
     verify: ExboVerifyFunction<never> | ExboVerifyFunctionWithRequest<never>,
   ) {
-    checkOptionsObject(OWNER, options);
+    checkOptionsObject(PACKAGE_NAME, options);
     if (typeof verify !== 'function') {
-      throw invalidOptionType(OWNER, 'verify', 'a function', verify);
+      throw invalidOptionType(PACKAGE_NAME, 'verify', 'a function', verify);
     }
     // The client checks the options it shares with the strategy, so both accept the same values.
     const client = new ExboClient({ ...options, callbackURL: undefined });
     const callbackURL = options.callbackURL;
     if (typeof callbackURL !== 'string' || callbackURL === '') {
-      throw invalidOptionType(OWNER, 'callbackURL', 'a non-empty string (a URL)', callbackURL);
+      throw invalidOptionType(
+        PACKAGE_NAME,
+        'callbackURL',
+        'a non-empty string (a URL)',
+        callbackURL,
+      );
     }
-    if (!isEmptyScope(options.scope)) throw unsupportedOption(OWNER, 'scope', NO_SCOPES);
+    if (!isEmptyScope(options.scope)) throw unsupportedOption(PACKAGE_NAME, 'scope', NO_SCOPES);
     if (options.pkce !== undefined && (options.pkce as unknown) !== false) {
-      throw unsupportedOption(OWNER, 'pkce', 'EXBO does not support PKCE');
+      throw unsupportedOption(PACKAGE_NAME, 'pkce', 'EXBO does not support PKCE');
     }
     const name = options.name ?? 'exbo';
     const store =
-      options.store ?? loginStateStore(options, { owner: OWNER, provider: 'exbo', name });
+      options.store ?? loginStateStore(options, { owner: PACKAGE_NAME, provider: 'exbo', name });
     const requestTokens = async (codeOrRefreshToken: string, params: Record<string, unknown>) => {
       const tokens: ExboTokenResponse =
         params.grant_type === 'refresh_token'
@@ -266,7 +271,7 @@ export class Strategy extends OAuth2StrategyBase {
   override authenticate(req: IncomingMessage, options: ExboAuthenticateOptions = {}): void {
     traceLoginOutcome(this, 'exbo', 'EXBO'); // NODE_DEBUG=passport-exbo: one line per outcome
     if (!isEmptyScope(options.scope))
-      return this.error(unsupportedOption(OWNER, 'scope', NO_SCOPES));
+      return this.error(unsupportedOption(PACKAGE_NAME, 'scope', NO_SCOPES));
     // Read once: Express 5's `req.query` is a getter that parses the query string at every read.
     const { query, body } = req as CallbackRequestLike;
     const callback = { query, body };

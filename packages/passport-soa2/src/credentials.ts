@@ -9,8 +9,7 @@ import {
   invalidOptionValue,
 } from '@exbo-soa2/core';
 import { IDENTIFY_SCOPE } from './endpoints.js';
-
-const OWNER = 'passport-soa2';
+import { PACKAGE_NAME } from './version.js';
 
 /** SOA2 client ids are integers from 0 to 2^30, sent as a JSON integer. */
 const CLIENT_ID = { as: 'integer', max: 2 ** 30 } as const;
@@ -20,12 +19,12 @@ const CLIENT_ID = { as: 'integer', max: 2 ** 30 } as const;
  * of digits (as it comes from an environment variable) is converted here; anything else throws.
  */
 export function parseClientID(value: unknown): number {
-  return checkClientID(OWNER, value, CLIENT_ID) as number;
+  return checkClientID(PACKAGE_NAME, value, CLIENT_ID) as number;
 }
 
 /** The client secret: required. Its value never appears in a message. */
 export function requireClientSecret(value: unknown): string {
-  return checkClientSecret(OWNER, value);
+  return checkClientSecret(PACKAGE_NAME, value);
 }
 
 /**
@@ -37,12 +36,12 @@ export function normaliseScopes(value: unknown, option = 'scopes'): string[] {
   if (value === undefined) return [IDENTIFY_SCOPE];
   const list = typeof value === 'string' ? value.split(/[\s,]+/) : value;
   if (!Array.isArray(list)) {
-    throw invalidOptionType(OWNER, option, 'an array of strings, e.g. ["identify"]', value);
+    throw invalidOptionType(PACKAGE_NAME, option, 'an array of strings, e.g. ["identify"]', value);
   }
   const scopes = [...new Set(list.filter((scope) => scope !== ''))];
   if (scopes.length !== 1 || scopes[0] !== IDENTIFY_SCOPE) {
     throw invalidOptionValue(
-      OWNER,
+      PACKAGE_NAME,
       option,
       '"identify", the only scope SOA2 knows (it accepts no other value)',
       value,

@@ -39,10 +39,9 @@ import { normaliseScopes } from './credentials.js';
 import { soa2Endpoints } from './endpoints.js';
 import type { Soa2Profile } from './profile.js';
 import { type Soa2TokenParams, type Soa2TokenResponse, tokenParams } from './token-answer.js';
+import { PACKAGE_NAME } from './version.js';
 
 export type { VerifyCallback };
-
-const OWNER = 'passport-soa2';
 
 /**
  * passport-strategy's `Strategy`, typed here (the part this strategy extends) so that the published
@@ -162,9 +161,9 @@ export class Strategy extends PassportStrategy {
     verify: Soa2VerifyFunction | Soa2VerifyFunctionWithRequest,
   ) {
     super();
-    checkOptionsObject(OWNER, options);
+    checkOptionsObject(PACKAGE_NAME, options);
     if (typeof verify !== 'function') {
-      throw invalidOptionType(OWNER, 'verify', 'a function', verify);
+      throw invalidOptionType(PACKAGE_NAME, 'verify', 'a function', verify);
     }
     // `scope` is Passport's usual name for SOA2's `scopes`: both are checked the same way.
     const scopes = options.scopes ?? options.scope;
@@ -174,21 +173,21 @@ export class Strategy extends PassportStrategy {
     const callbackURL = options.callbackURL;
     if (callbackURL !== undefined && (typeof callbackURL !== 'string' || callbackURL === '')) {
       throw invalidOptionType(
-        OWNER,
+        PACKAGE_NAME,
         'callbackURL',
         'a non-empty string (a URL) when given',
         callbackURL,
       );
     }
     if (options.pkce !== undefined && (options.pkce as unknown) !== false) {
-      throw unsupportedOption(OWNER, 'pkce', 'SOA2 does not support PKCE');
+      throw unsupportedOption(PACKAGE_NAME, 'pkce', 'SOA2 does not support PKCE');
     }
     this.name = options.name ?? 'soa2';
     this.soa2Settings = {
       authorizationURL: soa2Endpoints(options).authorizationURL,
       callbackURL,
       // SOA2 requires a state whatever we do; `state: false` only stops checking it.
-      store: loginStateStore(options, { owner: OWNER, provider: 'soa2', name: this.name }),
+      store: loginStateStore(options, { owner: PACKAGE_NAME, provider: 'soa2', name: this.name }),
       skipUserProfile: options.skipUserProfile ?? false,
       verify,
       passReqToCallback: options.passReqToCallback === true,
