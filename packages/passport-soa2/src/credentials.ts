@@ -11,12 +11,15 @@ import {
 import { IDENTIFY_SCOPE } from './endpoints.js';
 import { PACKAGE_NAME } from './version.js';
 
-/** SOA2 client ids are integers from 0 to 2^30, sent as a JSON integer. */
-const CLIENT_ID = { as: 'integer', max: 2 ** 30 } as const;
+/** The largest SOA2 client id: ids are integers from 0 to 2^30, sent as a JSON integer. */
+export const MAX_CLIENT_ID = 2 ** 30;
+
+const CLIENT_ID = { as: 'integer', max: MAX_CLIENT_ID } as const;
 
 /**
  * The client id as the integer SOA2 wants. SOA2 rejects `"client_id": "123"` with 400, so a string
- * of digits (as it comes from an environment variable) is converted here; anything else throws.
+ * of digits (as it comes from an environment variable or the CLI's arguments) is converted here;
+ * anything else throws. The one client-id rule: the clients, the strategy and the CLI use it.
  */
 export function parseClientID(value: unknown): number {
   return checkClientID(PACKAGE_NAME, value, CLIENT_ID) as number;
