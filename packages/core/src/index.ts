@@ -27,6 +27,16 @@ export {
 } from './cookie-state-store.js';
 export { traceLoginOutcome } from './debug-log.js';
 export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
+export {
+  checkStrategyArguments,
+  openLogin,
+  type PassportStrategyActions,
+  type StrategyIdentity,
+  type StrategySettings,
+  skipsProfile,
+  strategySettings,
+  withAppState,
+} from './login-flow.js';
 export { loginStateStore } from './login-state.js';
 export {
   checkAbsoluteURL,
@@ -42,10 +52,7 @@ export {
 export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
 export { retryAfterSeconds } from './retry-after.js';
 export { LoginStateStore, newStateHandle } from './state-store.js';
-export type {
-  PassportStrategyActions,
-  SharedStrategyOptions,
-} from './strategy-options.js';
+export type { SharedStrategyOptions } from './strategy-options.js';
 export { type HttpResponse, Transport } from './transport.js';
 export {
   invokeVerify,
