@@ -168,29 +168,30 @@ export function openLogin<Name extends string>(
 }
 
 /**
- * Whether to skip the profile, from passport-oauth2's `skipUserProfile` forms: a boolean, a
- * function of at most one parameter called with none, or `(accessToken, done)`.
+ * Whether to skip the profile, from passport-oauth2's `skipUserProfile` forms (`_loadUserProfile`):
+ * a value, a function of at most one parameter called with none, or `(accessToken, done)`; what
+ * they give is taken for its truthiness, as passport-oauth2 does.
  */
 export function skipsProfile(skip: SkipUserProfile, accessToken: string): Promise<boolean> {
-  if (typeof skip !== 'function') return Promise.resolve(skip === true);
+  if (typeof skip !== 'function') return Promise.resolve(Boolean(skip));
   if (skip.length > 1) {
     return new Promise((resolve, reject) => {
       (skip as (token: string, done: (err: unknown, skip?: boolean) => void) => void)(
         accessToken,
-        (err, value) => (err ? reject(err) : resolve(value === true)),
+        (err, value) => (err ? reject(err) : resolve(Boolean(value))),
       );
     });
   }
-  return Promise.resolve().then(() => (skip as () => boolean)() === true);
+  return Promise.resolve().then(() => Boolean((skip as () => boolean)()));
 }
 
 /**
- * The `info` for `success`: the app state from the login's start (`authenticate(name, { state })`)
- * comes back as `info.state`, which Passport puts on `req.authInfo.state`.
+ * The `info` for `success`, as passport-oauth2's `verified` makes it: verify's info or `{}`, with
+ * the app state from the login's start (`authenticate(name, { state })`) as `info.state`, which
+ * Passport puts on `req.authInfo.state`. A copy: the app's own object is not changed.
  */
 export function withAppState(info: unknown, appState: unknown): unknown {
-  if (appState === undefined) return info;
-  if (info === undefined || info === null) return { state: appState };
-  if (typeof info === 'object') return { ...info, state: appState };
-  return info;
+  const base = info || {};
+  if (!appState || typeof base !== 'object') return base;
+  return { ...base, state: appState };
 }

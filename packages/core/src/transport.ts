@@ -12,9 +12,9 @@
  * (debug-log.ts).
  */
 import { type ConnectionOptions, connectionOptions } from './connection-options.js';
-import { BodyTooLargeError, Exchange } from './exchange.js';
 import { type DebugLog, debugLogOf, pathWithoutQueryValues } from './debug-log.js';
 import { OAuthError } from './errors.js';
+import { BodyTooLargeError, Exchange } from './exchange.js';
 import { answerSecrets, bodyExcerpt } from './redact.js';
 import { type Answer, fetchSender, nodeHttpSender, proxiedSender, type Sender } from './senders.js';
 
