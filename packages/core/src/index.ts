@@ -6,11 +6,7 @@
  * @module @exbo-soa2/core
  */
 export type { VerifyRequest } from './app-request.js';
-export {
-  type CallbackRequestLike,
-  callbackParam,
-  resolveCallbackURL,
-} from './callback-request.js';
+export { resolveCallbackURL } from './callback-request.js';
 export { callbackify } from './callbackify.js';
 // FetchLike, OAuthErrorCode and VerifyCallback without `type`: the strategies' `export =` entry
 // types (scripts/bundle-entries.mjs) alias them, which TypeScript refuses for `export type` names.
@@ -25,7 +21,6 @@ export {
   type CookieStateStoreOptions,
   LoginStateCookieOptions,
 } from './cookie-state-store.js';
-export { traceLoginOutcome } from './debug-log.js';
 export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
 export {
   checkStrategyArguments,
@@ -37,7 +32,6 @@ export {
   strategySettings,
   withAppState,
 } from './login-flow.js';
-export { loginStateStore } from './login-state.js';
 export {
   checkAbsoluteURL,
   checkClientID,
