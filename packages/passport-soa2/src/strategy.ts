@@ -6,7 +6,9 @@
  * is required and must not be `0`, the code exchange is a JSON body with `client_id` as a JSON
  * integer, the bearer token is base64-encoded, a 203 profile is still a success, and a user who
  * cancels is never sent back. Everything that is not SOA2-specific comes from the shared core:
- * transport, errors, session state store, callback parameter checks and the verify adapter.
+ * transport, errors, session state store, the verify adapter, and the login steps passport-exbo
+ * shares or gets from passport-oauth2 (core login-flow.ts: option and callback-parameter checks,
+ * `skipUserProfile`, app state as `req.authInfo.state`).
  */
 import type { IncomingMessage } from 'node:http';
 import {
