@@ -393,6 +393,9 @@ describe('soa2 apps', () => {
       const id = String((await createApp()).client_id);
       const usage: string[][] = [
         ['apps', 'show', 'abc'],
+        // Past SOA2's largest id (2^30) and not an integer: the library's client-id rule refuses them.
+        ['apps', 'show', String(2 ** 30 + 1)],
+        ['apps', 'show', '1.5'],
         ['apps', 'show'],
         ['apps', 'show', '1', '2'],
         ['apps', 'update', id],

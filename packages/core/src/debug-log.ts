@@ -12,6 +12,7 @@
  * @module
  */
 import { debuglog } from 'node:util';
+import type { PassportStrategyActions } from './login-flow.js';
 
 /** A `util.debuglog` logger for one package, e.g. `passport-exbo`. */
 export interface DebugLog {
@@ -52,14 +53,6 @@ export function pathWithoutQueryValues(url: string): string {
   }
 }
 
-/** The per-request part of Passport's strategy API this file wraps. */
-interface StrategyActions {
-  success(user: unknown, info?: unknown): void;
-  fail(challenge?: unknown, status?: number): void;
-  error(err: unknown): void;
-  redirect(url: string, status?: number): void;
-}
-
 /**
  * Logs how this login ends (one line: started, succeeded, failed with its message, or errored with
  * its code) when the debug log of `provider` is on. Call it first thing in `authenticate`: Passport
@@ -70,7 +63,7 @@ interface StrategyActions {
 export function traceLoginOutcome(strategy: unknown, provider: string, label: string): void {
   const log = debugLogOf(provider);
   if (!log.enabled) return;
-  const actions = strategy as StrategyActions;
+  const actions = strategy as PassportStrategyActions;
   const { success, fail, error, redirect } = actions;
   if (typeof success !== 'function' || typeof fail !== 'function') return;
   actions.success = (user, info) => {

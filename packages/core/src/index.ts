@@ -6,11 +6,7 @@
  * @module @exbo-soa2/core
  */
 export type { VerifyRequest } from './app-request.js';
-export {
-  type CallbackRequestLike,
-  callbackParam,
-  resolveCallbackURL,
-} from './callback-request.js';
+export { resolveCallbackURL } from './callback-request.js';
 export { callbackify } from './callbackify.js';
 // FetchLike, OAuthErrorCode and VerifyCallback without `type`: the strategies' `export =` entry
 // types (scripts/bundle-entries.mjs) alias them, which TypeScript refuses for `export type` names.
@@ -25,9 +21,17 @@ export {
   type CookieStateStoreOptions,
   LoginStateCookieOptions,
 } from './cookie-state-store.js';
-export { traceLoginOutcome } from './debug-log.js';
 export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
-export { loginStateStore } from './login-state.js';
+export {
+  checkStrategyArguments,
+  openLogin,
+  type PassportStrategyActions,
+  type StrategyIdentity,
+  type StrategySettings,
+  skipsProfile,
+  strategySettings,
+  withAppState,
+} from './login-flow.js';
 export {
   checkAbsoluteURL,
   checkClientID,
@@ -42,10 +46,7 @@ export {
 export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
 export { retryAfterSeconds } from './retry-after.js';
 export { LoginStateStore, newStateHandle } from './state-store.js';
-export type {
-  PassportStrategyActions,
-  SharedStrategyOptions,
-} from './strategy-options.js';
+export type { SharedStrategyOptions } from './strategy-options.js';
 export { type HttpResponse, Transport } from './transport.js';
 export {
   invokeVerify,

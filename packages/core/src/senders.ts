@@ -13,7 +13,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { BodyCollector, type RequestDeadline } from './deadline.js';
+import { BodyCollector, type Exchange } from './exchange.js';
 
 /** The subset of the global `fetch` the transport calls; an undici or instrumented fetch fits. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -42,7 +42,7 @@ export interface Answer {
  * `BodyTooLargeError`), which the Transport turns into an `OAuthError`.
  */
 export interface Sender {
-  (url: string, outgoing: Outgoing, exchange: RequestDeadline): Promise<Answer>;
+  (url: string, outgoing: Outgoing, exchange: Exchange): Promise<Answer>;
   /**
    * The proxy (`host:port`) requests to `url` go through, for messages and the debug log;
    * absent on senders that never use one.
@@ -137,7 +137,7 @@ export function nodeHttpSender(
     }
     return target;
   };
-  const sender = (url: string, { method, headers, body }: Outgoing, exchange: RequestDeadline) =>
+  const sender = (url: string, { method, headers, body }: Outgoing, exchange: Exchange) =>
     new Promise<Answer>((resolve, reject) => {
       const { send, agent, protocol, hostname, port, path } = targetOf(url);
       const sized =

@@ -12,9 +12,9 @@
  * (debug-log.ts).
  */
 import { type ConnectionOptions, connectionOptions } from './connection-options.js';
-import { BodyTooLargeError, RequestDeadline } from './deadline.js';
 import { type DebugLog, debugLogOf, pathWithoutQueryValues } from './debug-log.js';
 import { OAuthError } from './errors.js';
+import { BodyTooLargeError, Exchange } from './exchange.js';
 import { answerSecrets, bodyExcerpt } from './redact.js';
 import { type Answer, fetchSender, nodeHttpSender, proxiedSender, type Sender } from './senders.js';
 
@@ -116,7 +116,7 @@ export class Transport {
       body = JSON.stringify(req.json);
     }
 
-    const exchange = new RequestDeadline(this.timeout, this.maxBodyBytes);
+    const exchange = new Exchange(this.timeout, this.maxBodyBytes);
     const started = this.debug.enabled ? performance.now() : 0;
     try {
       const answer = await this.send(req.url, { method: req.method, headers, body }, exchange);
@@ -198,7 +198,7 @@ export class Transport {
     return via ? `, via proxy ${via}` : this.send.via ? ', direct' : '';
   }
 
-  private toOAuthError(err: unknown, req: HttpRequest, exchange: RequestDeadline): OAuthError {
+  private toOAuthError(err: unknown, req: HttpRequest, exchange: Exchange): OAuthError {
     // Set once the status line arrived: a failure after it broke off an answer (truncated body,
     // connection reset mid-body, body dripping past the deadline), which the message says.
     const answeredStatus = exchange.status;

@@ -15,6 +15,7 @@ import type { ExboClient } from './client.js';
 import { decodeAccessToken } from './jwt.js';
 import type { ExboTokenResponse } from './token-answer.js';
 import { type AppTokenStore, processAppTokenStore, type StoredAppToken } from './token-store.js';
+import { PACKAGE_NAME } from './version.js';
 
 /** Where an {@link AppTokenManager} shares its token and when it renews it. */
 export interface AppTokenManagerOptions {
@@ -49,7 +50,7 @@ const FALLBACK_LIFETIME_MS = 60 * 60 * 1000;
 const REMEMBERED_REJECTIONS = 16;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
-  return checkTimeout('passport-exbo', value, name) ?? fallback;
+  return checkTimeout(PACKAGE_NAME, value, name) ?? fallback;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -76,13 +77,13 @@ export class AppTokenManager {
 
   constructor(client: ExboClient, options: AppTokenManagerOptions = {}) {
     if (!client || typeof client.requestAppToken !== 'function') {
-      throw new TypeError('passport-exbo: AppTokenManager needs an ExboClient');
+      throw new TypeError(`${PACKAGE_NAME}: AppTokenManager needs an ExboClient`);
     }
     this.#client = client;
     this.#store = options.store ?? processAppTokenStore;
     this.key =
       options.key ??
-      `passport-exbo:app-token:${client.clientID}@${new URL(client.endpoints.tokenURL).host}`;
+      `${PACKAGE_NAME}:app-token:${client.clientID}@${new URL(client.endpoints.tokenURL).host}`;
     this.#renewBefore = positive('renewBefore', options.renewBefore, DEFAULT_RENEW_BEFORE_MS);
     this.#lockTTL = positive('lockTTL', options.lockTTL, client.transport.timeout + 5000);
     this.#pollInterval = positive('pollInterval', options.pollInterval, 50);

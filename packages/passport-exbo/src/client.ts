@@ -24,8 +24,7 @@ import {
   readTokenAnswer,
 } from './token-answer.js';
 import { exboTransport } from './transport.js';
-
-const OWNER = 'passport-exbo';
+import { PACKAGE_NAME } from './version.js';
 
 /** Credentials, URLs and transport settings of an {@link ExboClient} (the strategy's option names). */
 export interface ExboClientOptions extends ExboEndpointOptions, ConnectionOptions {
@@ -52,7 +51,7 @@ export interface AuthorizationURLOptions {
 const CLIENT_ID = { as: 'string', max: Number.MAX_SAFE_INTEGER } as const;
 
 function redirectURI(value: string | undefined): string {
-  return checkAbsoluteURL(OWNER, 'callbackURL', value);
+  return checkAbsoluteURL(PACKAGE_NAME, 'callbackURL', value);
 }
 
 /**
@@ -74,9 +73,9 @@ export class ExboClient {
   readonly #refreshing = new Map<string, Promise<ExboTokenResponse>>();
 
   constructor(options: ExboClientOptions) {
-    checkOptionsObject(OWNER, options);
-    this.clientID = checkClientID(OWNER, options.clientID, CLIENT_ID) as string;
-    this.#clientSecret = checkClientSecret(OWNER, options.clientSecret);
+    checkOptionsObject(PACKAGE_NAME, options);
+    this.clientID = checkClientID(PACKAGE_NAME, options.clientID, CLIENT_ID) as string;
+    this.#clientSecret = checkClientSecret(PACKAGE_NAME, options.clientSecret);
     this.endpoints = exboEndpoints(options);
     this.transport = exboTransport(options);
     this.callbackURL =
@@ -88,7 +87,12 @@ export class ExboClient {
    * `state` to check when the user comes back (a fresh random one unless given).
    */
   createAuthorizationURL(options: AuthorizationURLOptions = {}): { url: string; state: string } {
-    const state = checkNonEmptyString(OWNER, 'state', options.state ?? newStateHandle(), false);
+    const state = checkNonEmptyString(
+      PACKAGE_NAME,
+      'state',
+      options.state ?? newStateHandle(),
+      false,
+    );
     const url = new URL(this.endpoints.authorizationURL);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.clientID);
@@ -109,7 +113,7 @@ export class ExboClient {
   ): Promise<ExboTokenResponse> {
     const uri = redirectURI(options.callbackURL ?? this.callbackURL);
     return this.#token('authorization_code', {
-      code: checkNonEmptyString(OWNER, 'code', code),
+      code: checkNonEmptyString(PACKAGE_NAME, 'code', code),
       redirect_uri: uri,
     });
   }
@@ -122,7 +126,7 @@ export class ExboClient {
    * A revoked or replaced refresh token rejects with `REFRESH_REJECTED`: the user logs in again.
    */
   refresh(refreshToken: string): Promise<ExboTokenResponse> {
-    const token = checkNonEmptyString(OWNER, 'refreshToken', refreshToken);
+    const token = checkNonEmptyString(PACKAGE_NAME, 'refreshToken', refreshToken);
     const pending = this.#refreshing.get(token);
     if (pending) return pending;
     const request = this.#token('refresh_token', { refresh_token: token }).finally(() =>
@@ -139,7 +143,7 @@ export class ExboClient {
    * token: it rejects with `TOKEN_REJECTED` when the token is invalid, expired or replaced.
    */
   async fetchProfile(accessToken: string): Promise<ExboProfile> {
-    const token = checkNonEmptyString(OWNER, 'accessToken', accessToken);
+    const token = checkNonEmptyString(PACKAGE_NAME, 'accessToken', accessToken);
     const res = await this.transport.request({
       method: 'GET',
       url: this.endpoints.userProfileURL,

@@ -5,6 +5,7 @@
  */
 
 import { checkAbsoluteURL } from '@exbo-soa2/core';
+import { PACKAGE_NAME } from './version.js';
 
 /** EXBO's own host, the default `baseURL`. */
 export const DEFAULT_BASE_URL = 'https://exbo.net';
@@ -32,7 +33,7 @@ export interface ExboEndpoints {
 }
 
 function absoluteURL(name: string, value: unknown): string {
-  return checkAbsoluteURL('passport-exbo', name, value);
+  return checkAbsoluteURL(PACKAGE_NAME, name, value);
 }
 
 /** The three OAuth URLs, each overridable on its own, the rest derived from `baseURL`. */

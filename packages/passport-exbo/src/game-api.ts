@@ -24,6 +24,7 @@ import type { ExboClient } from './client.js';
 import { type ExboRateLimit, parseRateLimit, rateLimited } from './rate-limit.js';
 import { requireRegion } from './regions.js';
 import { exboTransport } from './transport.js';
+import { PACKAGE_NAME } from './version.js';
 
 /** Hosts of the game API. The demo API only accepts EXBO's fixed demo credentials. */
 export const GAME_API_URLS = {
@@ -95,7 +96,7 @@ export class ExboGameApi {
 
   constructor(options: ExboGameApiOptions = {}) {
     const base = checkAbsoluteURL(
-      'passport-exbo',
+      PACKAGE_NAME,
       'baseURL',
       options.baseURL ?? GAME_API_URLS.production,
     );
@@ -169,7 +170,9 @@ export class ExboGameApi {
     }
     if (auth === 'client-secret') {
       if (!this.#client) {
-        throw new TypeError("passport-exbo: 'client-secret' game-API calls need the client option");
+        throw new TypeError(
+          `${PACKAGE_NAME}: 'client-secret' game-API calls need the client option`,
+        );
       }
       const headers = this.#client.clientSecretHeaders();
       return this.#send<T>(url, purpose, headers, [headers['Client-Secret']], 'client-secret');
@@ -178,7 +181,7 @@ export class ExboGameApi {
     const token = typeof auth === 'object' && auth !== null ? auth.userToken : undefined;
     if (typeof token !== 'string' || token === '') {
       throw new TypeError(
-        "passport-exbo: game-API auth must be { userToken }, 'app-token', 'client-secret' or 'none'",
+        `${PACKAGE_NAME}: game-API auth must be { userToken }, 'app-token', 'client-secret' or 'none'`,
       );
     }
     return this.#send<T>(url, purpose, { Authorization: `Bearer ${token}` }, [token], 'user');
@@ -188,7 +191,7 @@ export class ExboGameApi {
     if (!this.#appTokens) {
       if (!this.#client) {
         throw new TypeError(
-          "passport-exbo: 'app-token' game-API calls need the appTokens or client option",
+          `${PACKAGE_NAME}: 'app-token' game-API calls need the appTokens or client option`,
         );
       }
       this.#appTokens = new AppTokenManager(this.#client);
@@ -201,12 +204,12 @@ export class ExboGameApi {
     // A path like `//evil.example` or `https://…` would carry the credentials to another host.
     if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {
       throw new TypeError(
-        `passport-exbo: a game-API path must start with a single "/", got ${JSON.stringify(path)?.slice(0, 80)}`,
+        `${PACKAGE_NAME}: a game-API path must start with a single "/", got ${JSON.stringify(path)?.slice(0, 80)}`,
       );
     }
     const url = new URL(`${this.baseURL}${path}`);
     if (url.origin !== new URL(this.baseURL).origin) {
-      throw new TypeError('passport-exbo: a game-API path must stay on the configured host');
+      throw new TypeError(`${PACKAGE_NAME}: a game-API path must stay on the configured host`);
     }
     for (const [name, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.append(name, String(value));

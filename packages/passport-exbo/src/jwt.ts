@@ -13,6 +13,7 @@
  * (`refresh_token_id`, `access_token_id`) decodes as kind `'refresh'`, and an opaque token is
  * refused.
  */
+import { PACKAGE_NAME } from './version.js';
 
 /** The claims of an EXBO token (docs/protocols/exbo.md, "Access tokens are JWTs"), and which kind it is. */
 export interface ExboTokenClaims {
@@ -41,7 +42,7 @@ export interface ExboTokenClaims {
 
 /** Why a string cannot be decoded; never quotes the token itself. */
 function notAToken(reason: string): TypeError {
-  return new TypeError(`passport-exbo: not a decodable EXBO token (${reason})`);
+  return new TypeError(`${PACKAGE_NAME}: not a decodable EXBO token (${reason})`);
 }
 
 function numericClaim(claims: Record<string, unknown>, name: string): number | undefined {

@@ -17,6 +17,7 @@ import type { ExboCharacter } from './characters.js';
 import { ExboGameApi } from './game-api.js';
 import type { ExboProfile } from './profile.js';
 import { type ExboRegion, requireRegion } from './regions.js';
+import { PACKAGE_NAME } from './version.js';
 
 /** The strategy's `characters` option: which regions' characters to attach to the profile. */
 export interface ExboCharactersOption {
@@ -60,14 +61,14 @@ export function characterLoader(
   transport: ConnectionOptions,
 ): CharacterLoader {
   if (!option || typeof option !== 'object' || !Array.isArray(option.regions)) {
-    throw new TypeError('passport-exbo: the characters option needs { regions: [...] }');
+    throw new TypeError(`${PACKAGE_NAME}: the characters option needs { regions: [...] }`);
   }
   const regions = [...new Set(option.regions.map(requireRegion))];
   if (regions.length === 0) {
-    throw new TypeError('passport-exbo: the characters option needs at least one region');
+    throw new TypeError(`${PACKAGE_NAME}: the characters option needs at least one region`);
   }
   // The strategy's connection options (all of them, whatever they are), with the option's timeout.
-  const connection = connectionOptions('passport-exbo', transport);
+  const connection = connectionOptions(PACKAGE_NAME, transport);
   const api = new ExboGameApi({
     ...connection,
     baseURL: option.gameApiURL,

@@ -16,6 +16,7 @@ import {
   newLockOwner,
   type StoredAppToken,
 } from './token-store.js';
+import { PACKAGE_NAME } from './version.js';
 
 /** What this store needs from a Redis client (node-redis v4+ `sendCommand`). */
 export interface RedisCommandClient {
@@ -44,7 +45,7 @@ export class RedisAppTokenStore implements AppTokenStore {
   constructor(redis: RedisCommandClient, options: RedisAppTokenStoreOptions = {}) {
     if (!redis || typeof redis.sendCommand !== 'function') {
       throw new TypeError(
-        'passport-exbo: RedisAppTokenStore needs a connected Redis client with sendCommand (node-redis createClient())',
+        `${PACKAGE_NAME}: RedisAppTokenStore needs a connected Redis client with sendCommand (node-redis createClient())`,
       );
     }
     this.#redis = redis;

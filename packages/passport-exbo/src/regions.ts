@@ -3,6 +3,7 @@
  * and their checks. The API takes the region as a path segment and ignores its case; we send it
  * upper-case so logs and caches see one spelling.
  */
+import { PACKAGE_NAME } from './version.js';
 
 export const EXBO_REGIONS = ['RU', 'EU', 'NA', 'SEA', 'NEA'] as const;
 
@@ -21,7 +22,7 @@ export function requireRegion(value: unknown): ExboRegion {
   const region = toRegion(value);
   if (region === undefined) {
     throw new TypeError(
-      `passport-exbo: unknown STALCRAFT region ${JSON.stringify(value)?.slice(0, 40)}; use one of ${EXBO_REGIONS.join(', ')}`,
+      `${PACKAGE_NAME}: unknown STALCRAFT region ${JSON.stringify(value)?.slice(0, 40)}; use one of ${EXBO_REGIONS.join(', ')}`,
     );
   }
   return region;

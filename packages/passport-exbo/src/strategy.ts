@@ -15,17 +15,16 @@
 import type { IncomingMessage } from 'node:http';
 import {
   bodyExcerpt,
-  type CallbackRequestLike,
   callbackify,
-  callbackParam,
-  checkOptionsObject,
-  invalidOptionType,
+  checkStrategyArguments,
   invokeVerify,
-  loginStateStore,
   OAuthError,
+  openLogin,
   resolveCallbackURL,
   type SharedStrategyOptions,
-  traceLoginOutcome,
+  type StrategyIdentity,
+  type StrategySettings,
+  strategySettings,
   unsupportedOption,
   type VerifyCallback,
   type VerifyFunction,
@@ -45,10 +44,11 @@ import type {
   ExboProfileWithCharacters,
 } from './profile-characters.js';
 import { type ExboTokenParams, type ExboTokenResponse, tokenParams } from './token-answer.js';
+import { PACKAGE_NAME } from './version.js';
 
 export type { VerifyCallback };
 
-const OWNER = 'passport-exbo';
+const EXBO: StrategyIdentity = { owner: PACKAGE_NAME, provider: 'exbo', label: 'EXBO' };
 const NO_SCOPES = 'EXBO has no scopes: the authorize URL always carries an empty "scope="';
 
 interface ExboStrategyOptionsBase extends ExboClientOptions, SharedStrategyOptions {
@@ -108,18 +108,14 @@ export type ExboVerifyFunctionWithRequest<Profile = ExboProfile> = VerifyFunctio
 >;
 
 /** What the strategy keeps per instance; per-request data stays in locals. */
-interface ExboSettings {
-  /** As given (possibly relative): resolved per request. */
-  callbackURL: string;
-  // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see core verify.ts).
-  verify: Function;
-  passReqToCallback: boolean;
+interface ExboSettings extends StrategySettings<ExboOAuth2StateStore> {
   /** Set by the `characters` option: prepared once here, run per login. */
   loadCharacters: CharacterLoader | undefined;
 }
 
-function isEmptyScope(scope: unknown): boolean {
-  return scope === undefined || scope === '' || (Array.isArray(scope) && scope.length === 0);
+function checkScope(scope: unknown): void {
+  const empty = scope === undefined || scope === '' || (Array.isArray(scope) && scope.length === 0);
+  if (!empty) throw unsupportedOption(PACKAGE_NAME, 'scope', NO_SCOPES);
 }
 
 /**
@@ -196,23 +192,14 @@ export class Strategy extends OAuth2StrategyBase {
     options: ExboStrategyOptions | ExboStrategyOptionsWithRequest,
     verify: ExboVerifyFunction<never> | ExboVerifyFunctionWithRequest<never>,
   ) {
-    checkOptionsObject(OWNER, options);
-    if (typeof verify !== 'function') {
-      throw invalidOptionType(OWNER, 'verify', 'a function', verify);
-    }
+    checkStrategyArguments(PACKAGE_NAME, options, verify);
     // The client checks the options it shares with the strategy, so both accept the same values.
     const client = new ExboClient({ ...options, callbackURL: undefined });
-    const callbackURL = options.callbackURL;
-    if (typeof callbackURL !== 'string' || callbackURL === '') {
-      throw invalidOptionType(OWNER, 'callbackURL', 'a non-empty string (a URL)', callbackURL);
-    }
-    if (!isEmptyScope(options.scope)) throw unsupportedOption(OWNER, 'scope', NO_SCOPES);
-    if (options.pkce !== undefined && (options.pkce as unknown) !== false) {
-      throw unsupportedOption(OWNER, 'pkce', 'EXBO does not support PKCE');
-    }
-    const name = options.name ?? 'exbo';
-    const store =
-      options.store ?? loginStateStore(options, { owner: OWNER, provider: 'exbo', name });
+    checkScope(options.scope);
+    const settings = strategySettings(EXBO, options, verify, {
+      callbackURLRequired: true,
+      store: options.store,
+    });
     const requestTokens = async (codeOrRefreshToken: string, params: Record<string, unknown>) => {
       const tokens: ExboTokenResponse =
         params.grant_type === 'refresh_token'
@@ -233,15 +220,16 @@ export class Strategy extends OAuth2StrategyBase {
         clientID: client.clientID,
         // passport-oauth2 requires one; the exchange is the client's, which keeps the real one.
         clientSecret: 'held-by-ExboClient',
-        callbackURL,
+        callbackURL: options.callbackURL,
         passReqToCallback: true,
-        skipUserProfile: options.skipUserProfile ?? false,
-        ...(store && { store }),
+        // passport-oauth2 runs these two steps for EXBO (core login-flow.ts has them for SOA2).
+        skipUserProfile: settings.skipUserProfile,
+        ...(settings.store && { store: settings.store }),
       },
       verifyAdapter as (...args: never[]) => void,
       requestTokens,
     );
-    this.name = name;
+    this.name = settings.name;
     this.client = client;
     let loadCharacters: CharacterLoader | undefined;
     if (options.characters !== undefined) {
@@ -250,12 +238,7 @@ export class Strategy extends OAuth2StrategyBase {
         require('./profile-characters.js') as typeof import('./profile-characters.js');
       loadCharacters = characterLoader(options.characters, options);
     }
-    this.exboSettings = {
-      callbackURL,
-      verify,
-      passReqToCallback: options.passReqToCallback === true,
-      loadCharacters,
-    };
+    this.exboSettings = { ...settings, loadCharacters };
   }
 
   /**
@@ -264,28 +247,19 @@ export class Strategy extends OAuth2StrategyBase {
    * The request is read, never changed.
    */
   override authenticate(req: IncomingMessage, options: ExboAuthenticateOptions = {}): void {
-    traceLoginOutcome(this, 'exbo', 'EXBO'); // NODE_DEBUG=passport-exbo: one line per outcome
-    if (!isEmptyScope(options.scope))
-      return this.error(unsupportedOption(OWNER, 'scope', NO_SCOPES));
-    // Read once: Express 5's `req.query` is a getter that parses the query string at every read.
-    const { query, body } = req as CallbackRequestLike;
-    const callback = { query, body };
-    const error = callbackParam(callback, 'error');
-    const description = callbackParam(callback, 'error_description');
-    const code = callbackParam(callback, 'code', true);
-    const state = callbackParam(callback, 'state', true);
-    for (const param of [error, description, code, state]) {
-      if (!param.ok) return this.fail({ message: param.message }, 400);
-    }
-    if (error.ok && error.value !== undefined) {
+    const params = openLogin(this, req, {
+      identity: EXBO,
+      checkOptions: () => checkScope(options.scope),
+      params: ['error', 'error_description', 'code', 'state'],
+    });
+    if (!params) return;
+    const { error, error_description: description, code, state } = params;
+    if (error !== undefined) {
       // Anyone can put anything in these two parameters: quote them as one bounded line
       // (bodyExcerpt), so a crafted link cannot fill or forge lines in the app's log.
-      const said =
-        description.ok && description.value !== undefined
-          ? bodyExcerpt(description.value)
-          : undefined;
-      const reason = bodyExcerpt(error.value);
-      if (error.value === 'access_denied') {
+      const said = description !== undefined ? bodyExcerpt(description) : undefined;
+      const reason = bodyExcerpt(error);
+      if (error === 'access_denied') {
         // Our own sentence first: the description is whatever the link says, possibly nothing.
         const message = `You declined the login at EXBO${said ? ` (EXBO said: ${said})` : ''}.`;
         return this.fail({ message }, 403);
@@ -305,7 +279,7 @@ export class Strategy extends OAuth2StrategyBase {
     // A state, or a code present but empty, means this is a callback (EXBO always sends both):
     // without a usable code it is broken or forged. passport-oauth2 would take it for the start of
     // a new login and send the user to EXBO again; fail instead, as for any other bad callback.
-    if (code.ok && state.ok && !code.value && (state.value !== undefined || code.value === '')) {
+    if (!code && (state !== undefined || code === '')) {
       return this.fail(
         { message: 'The login response has no code: please start the login again.' },
         400,

@@ -44,6 +44,7 @@ import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
 import { soa2AnswerError } from './errors.js';
 import { soa2Transport } from './transport.js';
 import { parseScratchUsername } from './username.js';
+import { PACKAGE_NAME } from './version.js';
 
 /** Under the REST API root: `PUT`/`POST /login/{username}`. */
 export const LOGIN_PATH = '/login';
@@ -88,7 +89,7 @@ export class Soa2AccountClient {
   #login: Soa2LoginChallenge | undefined;
 
   constructor(options: Soa2AccountClientOptions = {}) {
-    checkOptionsObject('passport-soa2', options);
+    checkOptionsObject(PACKAGE_NAME, options);
     this.apiURL = soa2Endpoints(options).apiURL;
     this.transport = soa2Transport(options);
     this.#clock = options.clock ?? Date.now;
@@ -97,7 +98,7 @@ export class Soa2AccountClient {
     // The cookies are the user's login: never send them to another server than the one that set them.
     if (session && session.apiURL.replace(/\/+$/, '') !== this.apiURL) {
       throw new TypeError(
-        `passport-soa2: this SOA2 session belongs to ${session.apiURL}, not ${this.apiURL}: log in again for this API`,
+        `${PACKAGE_NAME}: this SOA2 session belongs to ${session.apiURL}, not ${this.apiURL}: log in again for this API`,
       );
     }
     this.#cookies = new AccountCookies(session?.cookies);
@@ -202,11 +203,11 @@ export class Soa2AccountClient {
    */
   async finishLogin(challenge: Soa2LoginChallenge | undefined = this.#login): Promise<string> {
     if (!challenge) {
-      throw new TypeError('passport-soa2: no login to finish: call startLogin(username) first');
+      throw new TypeError(`${PACKAGE_NAME}: no login to finish: call startLogin(username) first`);
     }
     const username = parseScratchUsername(challenge.username);
     if (typeof challenge.csrf !== 'string' || challenge.csrf === '') {
-      throw new TypeError('passport-soa2: the login has no CSRF token: start it again');
+      throw new TypeError(`${PACKAGE_NAME}: the login has no CSRF token: start it again`);
     }
     const context = { username, loginAgeMs: this.#clock() - challenge.startedAt };
     await this.call(

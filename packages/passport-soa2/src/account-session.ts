@@ -6,6 +6,7 @@
 
 import type { Soa2AccountCookie } from './account-cookies.js';
 import { isScratchUsername } from './username.js';
+import { PACKAGE_NAME } from './version.js';
 
 /** A started login (`PUT /login/{username}`), waiting for the user's profile comment. */
 export interface Soa2LoginChallenge {
@@ -56,7 +57,8 @@ function isChallenge(value: unknown): value is Soa2LoginChallenge {
 
 /** A session read back from storage, checked; a TypeError says what is wrong with it. */
 export function parseAccountSession(value: unknown): Soa2AccountSession {
-  const fail = (what: string) => new TypeError(`passport-soa2: not an SOA2 login session: ${what}`);
+  const fail = (what: string) =>
+    new TypeError(`${PACKAGE_NAME}: not an SOA2 login session: ${what}`);
   if (!isRecord(value)) throw fail('expected an object');
   const { apiURL, username, cookies, login } = value;
   if (typeof apiURL !== 'string' || !URL.canParse(apiURL)) throw fail('apiURL is not a URL');

@@ -3,6 +3,7 @@
  * names so they read like its documentation and the CLI's `--json` output. Answers are checked;
  * what we send is checked first, since SOA2 answers every mistake with the same bare 400.
  */
+import { PACKAGE_NAME } from './version.js';
 
 /** One of your applications as `GET /applications` lists it. */
 export interface Soa2ApplicationSummary {
@@ -101,7 +102,7 @@ export function parseApplicationList(json: unknown): Soa2ApplicationSummary[] | 
 
 function checkName(value: unknown): string | null {
   if (!isName(value)) {
-    throw new TypeError('passport-soa2: app_name must be a string or null');
+    throw new TypeError(`${PACKAGE_NAME}: app_name must be a string or null`);
   }
   return value;
 }
@@ -109,7 +110,7 @@ function checkName(value: unknown): string | null {
 function checkRedirectURIs(value: unknown): string[] | null {
   if (value === null) return null;
   if (!isStringList(value)) {
-    throw new TypeError('passport-soa2: redirect_uris must be an array of strings, or null');
+    throw new TypeError(`${PACKAGE_NAME}: redirect_uris must be an array of strings, or null`);
   }
   return [...value];
 }
@@ -120,7 +121,7 @@ export function newApplicationBody(input: Soa2NewApplication = {}): {
   redirect_uris: string[] | null;
 } {
   if (!isRecord(input)) {
-    throw new TypeError('passport-soa2: the new application must be an object');
+    throw new TypeError(`${PACKAGE_NAME}: the new application must be an object`);
   }
   return {
     app_name: checkName(input.app_name ?? null),
@@ -135,30 +136,30 @@ export function newApplicationBody(input: Soa2NewApplication = {}): {
  */
 export function applicationChangesBody(changes: Soa2ApplicationChanges): Record<string, unknown> {
   if (!isRecord(changes)) {
-    throw new TypeError('passport-soa2: the application changes must be an object');
+    throw new TypeError(`${PACKAGE_NAME}: the application changes must be an object`);
   }
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     if (key === 'flags') {
       throw new TypeError(
-        "passport-soa2: an application's flags are set by SOA2's moderators and admins only (SOA2 refuses a flags change with 400)",
+        `${PACKAGE_NAME}: an application's flags are set by SOA2's moderators and admins only (SOA2 refuses a flags change with 400)`,
       );
     }
     if (!CHANGE_KEYS.has(key)) {
       throw new TypeError(
-        `passport-soa2: unknown application change ${JSON.stringify(key)} (use app_name, redirect_uris or reset_secret)`,
+        `${PACKAGE_NAME}: unknown application change ${JSON.stringify(key)} (use app_name, redirect_uris or reset_secret)`,
       );
     }
     if (key === 'app_name') body.app_name = checkName(value);
     else if (key === 'redirect_uris') body.redirect_uris = checkRedirectURIs(value);
     else if (typeof value !== 'boolean') {
-      throw new TypeError('passport-soa2: reset_secret must be true or false');
+      throw new TypeError(`${PACKAGE_NAME}: reset_secret must be true or false`);
     } else body.reset_secret = value;
   }
   if (Object.keys(body).length === 0) {
     throw new TypeError(
-      'passport-soa2: no change given (set app_name, redirect_uris or reset_secret; SOA2 refuses an empty update with 400)',
+      `${PACKAGE_NAME}: no change given (set app_name, redirect_uris or reset_secret; SOA2 refuses an empty update with 400)`,
     );
   }
   return body;

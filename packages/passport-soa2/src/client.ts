@@ -19,6 +19,7 @@ import { PURPOSE, type Soa2Request, soa2StatusError } from './errors.js';
 import { isUserJson, type Soa2Profile, toProfile } from './profile.js';
 import { parseTokenResponse, type Soa2TokenResponse } from './token-answer.js';
 import { soa2Transport } from './transport.js';
+import { PACKAGE_NAME } from './version.js';
 
 /** Credentials, scopes, URLs and transport settings of a {@link Soa2Client} (the strategy's names). */
 export interface Soa2ClientOptions extends Soa2EndpointOptions, ConnectionOptions {
@@ -36,7 +37,7 @@ function bearerAuthorization(accessToken: string): string {
 }
 
 function requireToken(name: string, value: unknown): string {
-  return checkNonEmptyString('passport-soa2', name, value);
+  return checkNonEmptyString(PACKAGE_NAME, name, value);
 }
 
 /**
@@ -57,7 +58,7 @@ export class Soa2Client {
   readonly #clientSecret: string;
 
   constructor(options: Soa2ClientOptions) {
-    checkOptionsObject('passport-soa2', options);
+    checkOptionsObject(PACKAGE_NAME, options);
     this.clientID = parseClientID(options.clientID);
     this.#clientSecret = requireClientSecret(options.clientSecret);
     this.scopes = normaliseScopes(options.scopes);

@@ -5,6 +5,7 @@
  */
 
 import { checkAbsoluteURL } from '@exbo-soa2/core';
+import { PACKAGE_NAME } from './version.js';
 
 /** SOA2's own host, the default `baseURL`. */
 export const DEFAULT_BASE_URL = 'https://oauth2.scratch-wiki.info';
@@ -39,7 +40,7 @@ export interface Soa2Endpoints {
 }
 
 function absoluteURL(name: string, value: unknown): string {
-  return checkAbsoluteURL('passport-soa2', name, value);
+  return checkAbsoluteURL(PACKAGE_NAME, name, value);
 }
 
 /** The SOA2 URLs, each overridable on its own, the rest derived from `baseURL`. */

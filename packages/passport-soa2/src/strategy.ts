@@ -6,25 +6,24 @@
  * is required and must not be `0`, the code exchange is a JSON body with `client_id` as a JSON
  * integer, the bearer token is base64-encoded, a 203 profile is still a success, and a user who
  * cancels is never sent back. Everything that is not SOA2-specific comes from the shared core:
- * transport, errors, session state store, callback parameter checks and the verify adapter.
+ * transport, errors, session state store, the verify adapter, and the login steps passport-exbo
+ * shares or gets from passport-oauth2 (core login-flow.ts: option and callback-parameter checks,
+ * `skipUserProfile`, app state as `req.authInfo.state`).
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  type CallbackRequestLike,
-  type CookieStateStore,
   callbackify,
-  callbackParam,
-  checkOptionsObject,
-  invalidOptionType,
+  checkStrategyArguments,
   invokeVerify,
-  type LoginStateStore,
-  loginStateStore,
   newStateHandle,
+  openLogin,
   type PassportStrategyActions,
   resolveCallbackURL,
   type SharedStrategyOptions,
-  traceLoginOutcome,
-  unsupportedOption,
+  type StrategyIdentity,
+  type StrategySettings,
+  skipsProfile,
+  strategySettings,
   type VerifyCallback,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
@@ -33,16 +32,18 @@ import {
   type VerifyWithParamsAndRequest,
   type VerifyWithProfile,
   type VerifyWithProfileAndRequest,
+  withAppState,
 } from '@exbo-soa2/core';
 import { Soa2Client, type Soa2ClientOptions } from './client.js';
 import { normaliseScopes } from './credentials.js';
 import { soa2Endpoints } from './endpoints.js';
 import type { Soa2Profile } from './profile.js';
 import { type Soa2TokenParams, type Soa2TokenResponse, tokenParams } from './token-answer.js';
+import { PACKAGE_NAME } from './version.js';
 
 export type { VerifyCallback };
 
-const OWNER = 'passport-soa2';
+const SOA2: StrategyIdentity = { owner: PACKAGE_NAME, provider: 'soa2', label: 'SOA2' };
 
 /**
  * passport-strategy's `Strategy`, typed here (the part this strategy extends) so that the published
@@ -112,14 +113,8 @@ export interface Soa2AuthorizationRequest {
 const CODE_PATTERN = /^[0-9a-f]{64}$/;
 
 /** What the strategy keeps per instance; per-request data stays in locals. */
-interface Soa2Settings {
+interface Soa2Settings extends StrategySettings {
   authorizationURL: string;
-  callbackURL: string | undefined;
-  store: LoginStateStore | CookieStateStore | undefined;
-  skipUserProfile: Soa2StrategyOptionsBase['skipUserProfile'];
-  // biome-ignore lint/complexity/noBannedTypes: verify comes in several shapes (see core verify.ts).
-  verify: Function;
-  passReqToCallback: boolean;
 }
 
 type StateCheck = (err: unknown, ok?: unknown, info?: unknown) => void;
@@ -162,37 +157,16 @@ export class Strategy extends PassportStrategy {
     verify: Soa2VerifyFunction | Soa2VerifyFunctionWithRequest,
   ) {
     super();
-    checkOptionsObject(OWNER, options);
-    if (typeof verify !== 'function') {
-      throw invalidOptionType(OWNER, 'verify', 'a function', verify);
-    }
+    checkStrategyArguments(PACKAGE_NAME, options, verify);
     // `scope` is Passport's usual name for SOA2's `scopes`: both are checked the same way.
     const scopes = options.scopes ?? options.scope;
     // The client checks the options it shares with the strategy, so both accept the same values.
     this.client = new Soa2Client({ ...options, scopes });
     if (options.scope !== undefined) normaliseScopes(options.scope, 'scope');
-    const callbackURL = options.callbackURL;
-    if (callbackURL !== undefined && (typeof callbackURL !== 'string' || callbackURL === '')) {
-      throw invalidOptionType(
-        OWNER,
-        'callbackURL',
-        'a non-empty string (a URL) when given',
-        callbackURL,
-      );
-    }
-    if (options.pkce !== undefined && (options.pkce as unknown) !== false) {
-      throw unsupportedOption(OWNER, 'pkce', 'SOA2 does not support PKCE');
-    }
-    this.name = options.name ?? 'soa2';
-    this.soa2Settings = {
-      authorizationURL: soa2Endpoints(options).authorizationURL,
-      callbackURL,
-      // SOA2 requires a state whatever we do; `state: false` only stops checking it.
-      store: loginStateStore(options, { owner: OWNER, provider: 'soa2', name: this.name }),
-      skipUserProfile: options.skipUserProfile ?? false,
-      verify,
-      passReqToCallback: options.passReqToCallback === true,
-    };
+    // SOA2 requires a state whatever we do; `state: false` only stops checking it.
+    const settings = strategySettings(SOA2, options, verify, { callbackURLRequired: false });
+    this.name = settings.name;
+    this.soa2Settings = { ...settings, authorizationURL: soa2Endpoints(options).authorizationURL };
   }
 
   /**
@@ -202,27 +176,19 @@ export class Strategy extends PassportStrategy {
    * replayed state ends in `fail(…, 403)`.
    */
   authenticate(req: IncomingMessage, options: Soa2AuthenticateOptions = {}): void {
-    traceLoginOutcome(this, 'soa2', 'SOA2'); // NODE_DEBUG=passport-soa2: one line per outcome
-    for (const option of ['scope', 'scopes'] as const) {
-      if (options[option] === undefined) continue;
-      try {
-        normaliseScopes(options[option], option);
-      } catch (err) {
-        return this.error(err);
-      }
-    }
-    // Read once: Express 5's `req.query` is a getter that parses the query string at every read.
-    // The request itself is never changed.
-    const { query, body } = req as CallbackRequestLike;
-    const callback = { query, body };
-    const code = callbackParam(callback, 'code', true);
-    const state = callbackParam(callback, 'state', true);
-    const error = callbackParam(callback, 'error');
-    for (const param of [code, state, error]) {
-      if (!param.ok) return this.fail({ message: param.message }, 400);
-    }
-    if (code.ok && state.ok && code.value === undefined && state.value === undefined) {
-      if (error.ok && error.value !== undefined) {
+    const params = openLogin(this, req, {
+      identity: SOA2,
+      checkOptions: () => {
+        for (const option of ['scope', 'scopes'] as const) {
+          if (options[option] !== undefined) normaliseScopes(options[option], option);
+        }
+      },
+      params: ['code', 'state', 'error'],
+    });
+    if (!params) return;
+    const { code, state, error } = params;
+    if (code === undefined && state === undefined) {
+      if (error !== undefined) {
         // SOA2 never redirects with an error (Cancel shows a page instead): this one is not from it.
         return this.fail(
           {
@@ -234,7 +200,7 @@ export class Strategy extends PassportStrategy {
       }
       return this.startLogin(req, options);
     }
-    this.finishLogin(req, code.ok ? code.value : undefined, state.ok ? state.value : undefined);
+    this.finishLogin(req, code, state);
   }
 
   /**
@@ -341,31 +307,8 @@ export class Strategy extends PassportStrategy {
     code: string,
   ): Promise<{ tokens: Soa2TokenResponse; profile: Soa2Profile | undefined }> {
     const tokens = await this.client.exchangeCode(code);
-    const skip = await this.shouldSkipProfile(tokens.access_token);
+    const skip = await skipsProfile(this.soa2Settings.skipUserProfile, tokens.access_token);
     const profile = skip ? undefined : await this.client.fetchProfile(tokens.access_token);
     return { tokens, profile };
   }
-
-  /** passport-oauth2's `skipUserProfile` forms: a boolean, `() => boolean`, `(token, done)`. */
-  private shouldSkipProfile(accessToken: string): Promise<boolean> {
-    const skip = this.soa2Settings.skipUserProfile;
-    if (typeof skip !== 'function') return Promise.resolve(skip === true);
-    if (skip.length > 1) {
-      return new Promise((resolve, reject) => {
-        (skip as (token: string, done: (err: unknown, skip?: boolean) => void) => void)(
-          accessToken,
-          (err, value) => (err ? reject(err) : resolve(value === true)),
-        );
-      });
-    }
-    return Promise.resolve().then(() => (skip as () => boolean)() === true);
-  }
-}
-
-/** App state from the login's start comes back as `info.state` (→ `req.authInfo.state`). */
-function withAppState(info: unknown, appState: unknown): unknown {
-  if (appState === undefined) return info;
-  if (info === undefined || info === null) return { state: appState };
-  if (typeof info === 'object') return { ...info, state: appState };
-  return info;
 }

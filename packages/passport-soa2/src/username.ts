@@ -2,6 +2,7 @@
  * Scratch usernames, checked before any request: SOA2 answers a malformed one with a bare 400, and
  * a login started for a name that cannot exist would only waste the user's comment.
  */
+import { PACKAGE_NAME } from './version.js';
 
 /** What Scratch (and SOA2's `/login/{username}` route) accepts: 3 to 20 of `A-Z a-z 0-9 _ -`. */
 export const SCRATCH_USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,20}$/;
@@ -15,7 +16,7 @@ export function isScratchUsername(value: unknown): value is string {
 export function parseScratchUsername(value: unknown): string {
   if (!isScratchUsername(value)) {
     throw new TypeError(
-      `passport-soa2: ${JSON.stringify(value)} is not a Scratch username (3 to 20 characters: letters, digits, "_" and "-")`,
+      `${PACKAGE_NAME}: ${JSON.stringify(value)} is not a Scratch username (3 to 20 characters: letters, digits, "_" and "-")`,
     );
   }
   return value;

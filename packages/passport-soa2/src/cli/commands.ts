@@ -8,6 +8,7 @@ import { Soa2AccountClient } from '../account-client.js';
 import { LOGIN_CSRF_LIFETIME_MS } from '../account-errors.js';
 import type { Soa2AccountSession, Soa2LoginChallenge } from '../account-session.js';
 import type { Soa2Application, Soa2ApplicationChanges } from '../applications.js';
+import { MAX_CLIENT_ID, parseClientID } from '../credentials.js';
 import { isScratchUsername } from '../username.js';
 import { applicationJson, formatApplication, formatApplicationList } from './output.js';
 import { profilePageURL } from './profile-link.js';
@@ -279,12 +280,14 @@ async function withLogin<T>(
 function clientIdArgument(command: string, positionals: string[]): number {
   if (positionals.length !== 1) throw new UsageError(`apps ${command} takes one <client-id>`);
   const value = positionals[0]!;
-  if (!/^\d{1,10}$/.test(value) || Number(value) > 2 ** 30) {
+  try {
+    return parseClientID(value);
+  } catch {
+    // The rule is the library's (credentials.ts); the words are the CLI's, for an argument.
     throw new UsageError(
-      `${JSON.stringify(value)} is not an SOA2 client id (an integer from 0 to ${2 ** 30})`,
+      `${JSON.stringify(value)} is not an SOA2 client id (an integer from 0 to ${MAX_CLIENT_ID})`,
     );
   }
-  return Number(value);
 }
 
 function redirectURIs(option: string, values: readonly string[] | undefined): string[] {

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { isOAuthError } from '@exbo-soa2/core';
 import { soa2Endpoints } from '../endpoints.js';
+import { PACKAGE_NAME } from '../version.js';
 import {
   type AppOptions,
   apps,
@@ -191,9 +192,12 @@ function report(err: unknown, streams: CliStreams, json: boolean): number {
   const usage =
     err instanceof UsageError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
   // Our own input checks throw TypeErrors that say `passport-soa2: …`; any other error is a bug.
-  const checked = err instanceof TypeError && err.message.startsWith('passport-soa2: ');
+  const prefix = `${PACKAGE_NAME}: `;
+  const said = err instanceof Error ? err.message : String(err);
+  const checked = err instanceof TypeError && said.startsWith(prefix);
   const known = usage || checked || err instanceof CliError || isOAuthError(err);
-  const message = err instanceof Error ? err.message.replace(/^passport-soa2: /, '') : String(err);
+  const message =
+    err instanceof Error && said.startsWith(prefix) ? said.slice(prefix.length) : said;
   const code = usage ? 'USAGE' : ((err as { code?: string })?.code ?? 'FAILED');
   if (json) {
     writeLine(streams.stderr, JSON.stringify({ error: { code, message } }));

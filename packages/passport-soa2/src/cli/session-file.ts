@@ -16,6 +16,7 @@ import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAccountSession, type Soa2AccountSession } from '../account-session.js';
+import { PACKAGE_NAME } from '../version.js';
 import { CliError } from './usage.js';
 
 /** The file format's version, stored in the file. */
@@ -41,7 +42,7 @@ export function defaultSessionFile(
   const base =
     env.XDG_CONFIG_HOME ||
     (platform === 'win32' && env.APPDATA ? env.APPDATA : join(home, '.config'));
-  return join(base, 'passport-soa2', 'session.json');
+  return join(base, PACKAGE_NAME, 'session.json');
 }
 
 function errorCode(err: unknown): string | undefined {

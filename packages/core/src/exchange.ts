@@ -13,8 +13,11 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** The deadline of one request and what the provider has answered so far. */
-export class RequestDeadline {
+/**
+ * One request to the provider in progress: its deadline, the status the provider answered (once
+ * the status line is in) and the cap on the body's size.
+ */
+export class Exchange {
   /** The answer's HTTP status, set by the sender as soon as the status line arrives. */
   status: number | undefined;
   /** True once the deadline passed. */
