@@ -20,9 +20,10 @@ export {
   FetchLike,
   ProxyOption,
 } from './connection-options.js';
-export {
+// Types only: the cookie store is required when a strategy asks for it (login-state.ts).
+export type {
   CookieStateStore,
-  type CookieStateStoreOptions,
+  CookieStateStoreOptions,
   LoginStateCookieOptions,
 } from './cookie-state-store.js';
 export { traceLoginOutcome } from './debug-log.js';
