@@ -10,6 +10,7 @@
  */
 
 import type { Dispatcher } from 'undici';
+import { percentile } from '../bench/stats.js';
 import { type AppInstance, startAppInstance } from '../harness/app-instance.js';
 import { startCluster } from '../harness/cluster.js';
 import {
@@ -39,47 +40,15 @@ export interface LoadOptions {
   progress?: (line: string) => void;
 }
 
-export interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-export interface LoadReport {
-  logins: number;
-  concurrency: number;
-  instances: number;
-  sessionStore: 'memory' | 'redis';
-  /** Logins that ended on the home page signed in as their own account. */
-  succeeded: number;
-  byProvider: Record<Provider, number>;
-  /** Logins that failed, by step (`callback`, `consent page`, `hung`, ...). */
-  errors: Record<string, number>;
-  /** A few failure messages, to start the investigation with. */
-  errorSamples: string[];
-  /** Requests resent after the server closed their kept-alive connection, as browsers do. */
-  resentRequests: number;
-  /** Sessions that, checked again after the whole run, showed someone else or nobody. */
-  wrongSessions: number;
-  wallMs: number;
-  loginsPerSecond: number;
-  /** Whole logins (start to signed-in page), milliseconds. */
-  loginLatency: Percentiles;
-  /** The callback request alone, milliseconds. */
-  callbackLatency: Percentiles;
-  /** Peak resident memory of each app instance, bytes (Linux; undefined elsewhere). */
-  appPeakRss: Array<number | undefined>;
-  /** Peak resident memory of this process (the driver: browsers and checks), bytes. */
-  driverPeakRss: number;
-}
+/** What {@link runLoad} measured; {@link formatReport} prints it. */
+export type LoadReport = Awaited<ReturnType<typeof runLoad>>;
 
 interface Finished {
   browser: Browser;
   account: Account;
 }
 
-export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
+export async function runLoad(options: LoadOptions = {}) {
   const logins = options.logins ?? 2000;
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 100, logins));
   const instanceCount = options.instances ?? 1;
@@ -177,16 +146,22 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
       concurrency,
       instances: instanceCount,
       sessionStore: useRedis ? 'redis' : 'memory',
+      /** Logins that ended on the home page signed in as their own account. */
       succeeded: finished.length,
       byProvider,
+      /** Logins that failed, by step (`callback`, `consent page`, `hung`, ...), and a few messages. */
       errors,
       errorSamples,
+      /** Sessions that, checked again after the whole run, showed someone else or nobody. */
       wrongSessions,
       wallMs,
       loginsPerSecond: (finished.length / wallMs) * 1000,
+      /** Requests resent after the server closed their kept-alive connection, as browsers do. */
       resentRequests: timings.reduce((sum, t) => sum + t.resent, 0),
+      /** Whole logins (start to signed-in page) and the callback alone, milliseconds. */
       loginLatency: percentiles(timings.map((t) => t.totalMs)),
       callbackLatency: percentiles(timings.map((t) => t.callbackMs)),
+      /** Peak resident memory of each app instance and of this process (the driver), bytes. */
       appPeakRss: await Promise.all(instances.map((instance) => instance.peakRss())),
       driverPeakRss: process.resourceUsage().maxRSS * 1024,
     };
@@ -239,18 +214,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Nearest-rank percentiles; zeros when there is nothing to rank. */
-export function percentiles(values: number[]): Percentiles {
-  if (values.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
-  return { p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted.at(-1) as number };
+/** Nearest-rank percentiles (bench/stats.ts); zeros when there is nothing to rank. */
+export function percentiles(values: number[]) {
+  const at = (p: number) => (values.length === 0 ? 0 : percentile(values, p));
+  return { p50: at(50), p90: at(90), p99: at(99), max: at(100) };
 }
 
 /** The report as people read it. */
 export function formatReport(report: LoadReport): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const spread = (p: LoadReport['loginLatency']) =>
+    `p50 ${ms(p.p50)}, p90 ${ms(p.p90)}, p99 ${ms(p.p99)}, max ${ms(p.max)}`;
   const mb = (value: number | undefined) =>
     value === undefined ? 'n/a' : `${(value / 1024 / 1024).toFixed(1)} MiB`;
   const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
@@ -259,8 +233,8 @@ export function formatReport(report: LoadReport): string {
     `Logins:       ${report.succeeded}/${report.logins} signed in as the account that consented (EXBO ${report.byProvider.exbo}, Scratch ${report.byProvider.soa2})`,
     `Setup:        ${report.instances} instance(s), sessions in ${report.sessionStore}, concurrency ${report.concurrency}`,
     `Throughput:   ${report.loginsPerSecond.toFixed(1)} logins/s (${(report.wallMs / 1000).toFixed(1)} s)`,
-    `Login:        p50 ${ms(report.loginLatency.p50)}, p90 ${ms(report.loginLatency.p90)}, p99 ${ms(report.loginLatency.p99)}, max ${ms(report.loginLatency.max)}`,
-    `Callback:     p50 ${ms(report.callbackLatency.p50)}, p90 ${ms(report.callbackLatency.p90)}, p99 ${ms(report.callbackLatency.p99)}, max ${ms(report.callbackLatency.max)}`,
+    `Login:        ${spread(report.loginLatency)}`,
+    `Callback:     ${spread(report.callbackLatency)}`,
     `Errors:       ${failed}${failed ? ` (${steps.join(', ')})` : ''}`,
     `Resent:       ${report.resentRequests} request(s) on a kept-alive connection the server had closed (browsers resend these)`,
     `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,

@@ -8,39 +8,28 @@
  * instances on one Redis behind nginx over https (redis-server, nginx and openssl must be installed;
  * harness/cluster.ts).
  */
-import { parseArgs } from 'node:util';
+import { isUsageError, type OptionSpec, parseOptions, usage } from '../bench/options.js';
 import { formatReport, runLoad } from './run-load.js';
 
-const USAGE =
-  'Usage: npm run load -- [--logins N (2000)] [--concurrency C (100)] [--instances K (1)] [--redis] [--json]';
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^[1-9]\d*$/.test(value))
-    throw new Error(`--${name} must be a positive integer, not "${value}"`);
-  return Number(value);
-}
+const OPTIONS: Record<string, OptionSpec> = {
+  logins: { kind: 'number', help: 'complete logins (default 2000)' },
+  concurrency: { kind: 'number', help: 'logins in flight at once (default 100)' },
+  instances: { kind: 'number', help: 'app instances behind nginx, on one Redis (default 1)' },
+  redis: { help: 'sessions in Redis even with one instance' },
+  json: { help: 'print the report as JSON' },
+};
+const USAGE = usage('Usage: npm run load -- [OPTION ...]', OPTIONS);
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      logins: { type: 'string' },
-      concurrency: { type: 'string' },
-      instances: { type: 'string' },
-      redis: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const { values, number } = parseOptions(OPTIONS, process.argv.slice(2));
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const report = await runLoad({
-    logins: positiveInteger('logins', values.logins, 2000),
-    concurrency: positiveInteger('concurrency', values.concurrency, 100),
-    instances: positiveInteger('instances', values.instances, 1),
+    logins: number('logins', 2000),
+    concurrency: number('concurrency', 100),
+    instances: number('instances', 1),
     ...(values.redis && { redis: true }),
     progress: (line) => console.error(line),
   });
@@ -57,6 +46,7 @@ main().then(
     console.error(
       `The load run could not run: ${err instanceof Error ? err.message : String(err)}`,
     );
-    process.exitCode = 1;
+    if (isUsageError(err)) console.error(USAGE);
+    process.exitCode = isUsageError(err) ? 2 : 1;
   },
 );
