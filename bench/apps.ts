@@ -42,21 +42,14 @@ export interface AppConfig {
 }
 
 /**
- * The providers' URLs below a base URL (the fakes mirror the real hosts' paths), for the variants
- * written by hand; the packages derive them from `baseURL` themselves.
+ * EXBO's URLs below a base URL (the fakes mirror the real hosts' paths), for the variants written
+ * by hand; the packages derive them from `baseURL` themselves.
  */
 function exboURLs(baseURL: string) {
   return {
     authorizationURL: `${baseURL}/oauth/authorize`,
     tokenURL: `${baseURL}/oauth/token`,
     userProfileURL: `${baseURL}/oauth/user`,
-  };
-}
-
-function soa2URLs(baseURL: string) {
-  return {
-    authorizationURL: `${baseURL}/wiki/Special:ScratchOAuth2/authorize`,
-    apiURL: `${baseURL}/w/rest.php/soa2/v0`,
   };
 }
 
@@ -149,11 +142,7 @@ function floorRoutes(
     },
     callback: async (req: Request, res: Response, next: NextFunction) => {
       const { code, state } = req.query;
-      if (
-        typeof code !== 'string' ||
-        typeof state !== 'string' ||
-        state !== req.session.benchState
-      ) {
+      if (typeof code !== 'string' || !state || state !== req.session.benchState) {
         res.status(403).json({ error: 'state mismatch' });
         return;
       }
@@ -196,7 +185,8 @@ function floorExbo(config: AppConfig['exbo'], redirect_uri: string): LoginRoutes
 function floorSoa2(config: AppConfig['soa2'], redirect_uri: string): LoginRoutes {
   const { clientID: client_id, clientSecret: client_secret } = config;
   const query = { client_id: String(client_id), redirect_uri, scopes: 'identify' };
-  const { authorizationURL, apiURL } = soa2URLs(config.baseURL);
+  const authorizationURL = `${config.baseURL}/wiki/Special:ScratchOAuth2/authorize`;
+  const apiURL = `${config.baseURL}/w/rest.php/soa2/v0`;
   return floorRoutes(authorizationURL, query, async (code) => {
     const tokens = await fetchJson(`${apiURL}/tokens`, {
       method: 'POST',

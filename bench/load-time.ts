@@ -34,22 +34,8 @@ const ENTRY_POINTS = [
 const FORMATS = ['require', 'import'] as const;
 const WHERE = ['express', 'alone'] as const;
 
-export interface LoadTime {
-  packageName: string;
-  requireMs: number;
-  importMs: number;
-}
-
-export interface LoadTimes {
-  /** Fresh processes per package, format and app. */
-  samples: number;
-  /** Added load time in the Express app (the goal). */
-  times: LoadTime[];
-  /** Cold load time as the first thing a process loads. */
-  alone: LoadTime[];
-  /** Modules `require(entry)` adds to `require.cache`; `undefined`: the entry point is missing. */
-  modules: { entry: string; count: number | undefined }[];
-}
+/** What {@link measureLoadTimes} returns. */
+export type LoadTimes = Awaited<ReturnType<typeof measureLoadTimes>>;
 
 const run = promisify(execFile);
 
@@ -97,7 +83,12 @@ export async function moduleCount(entry: string, cwd = REPO_ROOT): Promise<numbe
   return out === 'missing' ? undefined : Number(out);
 }
 
-export async function measureLoadTimes(samples: number, apps: AppDirs): Promise<LoadTimes> {
+/**
+ * `samples` fresh processes per package, format and app: `times`, the added load time in the
+ * Express app (the goal); `alone`, as the first thing a process loads; and `modules`, what
+ * `require(entry)` adds to `require.cache` (`undefined`: the entry point is missing).
+ */
+export async function measureLoadTimes(samples: number, apps: AppDirs) {
   const names = [...new Set(LOAD_GOALS.flat())];
   const jobs = WHERE.flatMap((where) =>
     names.flatMap((n) => FORMATS.map((f) => [where, n, f] as const)),

@@ -13,29 +13,6 @@ import { machineBusySeconds, treeCpuSeconds } from './machine-load.js';
 import { median, percentile } from './stats.js';
 import { VARIANTS, type VariantName } from './variants.js';
 
-export interface LoginRun {
-  variant: VariantName;
-  logins: number;
-  loginsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** The app process's CPU time per measured login, microseconds. */
-  cpuMicrosPerLogin: number;
-  /** Over the app's whole life (setup included, the same for every variant). */
-  peakRssBytes: number;
-  /** Outgoing TCP connections the app opened per measured login: 0 = all kept alive. */
-  connectionsPerLogin: number;
-  /** The fakes' CPU per login: the provider's cost, never billed to the app. */
-  fakeCpuMicrosPerLogin: number;
-  /**
-   * CPUs' worth of work by processes outside the benchmark during the measured phase (machine busy
-   * time minus app, fakes and driver); near 0 on a quiet machine, NaN where /proc/stat is missing.
-   */
-  otherLoadCores: number;
-  failureCount: number;
-  failures: string[];
-}
-
 export interface RunSize {
   concurrency: number;
   warmupPerSlot: number;
@@ -78,7 +55,10 @@ export async function withWarmApps<T>(
   }
 }
 
-export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRun> {
+/** One measured run's figures. */
+export type LoginRun = Awaited<ReturnType<typeof runVariant>>;
+
+export function runVariant(variant: VariantName, size: RunSize) {
   return withWarmApps([variant], size, async ([app], driver) => {
     const appBefore = await app!.snapshot();
     const [busyBefore, treeBefore, driverBefore] = [
@@ -102,10 +82,15 @@ export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRu
       loginsPerSecond: logins / (run.wallMs / 1000),
       p50Ms: percentile(run.latenciesMs, 50),
       p99Ms: percentile(run.latenciesMs, 99),
+      /** The app process's CPU time per measured login, microseconds. */
       cpuMicrosPerLogin: appCpu / logins,
+      /** Over the app's whole life (setup included, the same for every variant). */
       peakRssBytes: appAfter.maxRssBytes,
+      /** Outgoing TCP connections the app opened per measured login: 0 = all kept alive. */
       connectionsPerLogin: (appAfter.connectionsOpened - appBefore.connectionsOpened) / logins,
+      /** The fakes' CPU per login: the provider's cost, never billed to the app. */
       fakeCpuMicrosPerLogin: Math.max(0, fakesCpu) / logins,
+      /** Other processes' CPUs' worth of work in the phase (0 when quiet; NaN: no /proc/stat). */
       otherLoadCores: Math.max(0, others) / (run.wallMs / 1000),
       failureCount: run.failureCount,
       failures: run.failures,

@@ -114,10 +114,7 @@ function packageSection({ load, footprints }: BenchReport): string {
       table(
         [
           'Package',
-          'added require() ms',
-          'added import() ms',
-          'alone require() ms',
-          'alone import() ms',
+          ...['added', 'alone'].flatMap((how) => [`${how} require() ms`, `${how} import() ms`]),
         ],
         load.times.map((t) => {
           const a = alone(t.packageName);

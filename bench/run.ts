@@ -113,8 +113,6 @@ async function main(argv: string[]): Promise<number> {
         }),
       )
     : undefined;
-  const load = packages?.measured;
-  const footprints = packages?.footprints;
   const cpu = cpus();
   const measured =
     `${options.modeName} mode: ${size.concurrency * size.measuredPerSlot} measured callbacks per ` +
@@ -128,8 +126,8 @@ async function main(argv: string[]): Promise<number> {
       `Node ${process.version}; took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     logins: variants.map((variant) => summarise(runs.filter((run) => run.variant === variant))),
     runs,
-    load,
-    footprints,
+    load: packages?.measured,
+    footprints: packages?.footprints,
   };
   const markdown = markdownReport(report);
   const kind = runs.length === 0 ? 'footprint' : options.modeName;
@@ -141,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(markdown);
   console.error(`bench: wrote ${base}.json and .md`);
-  if (runs.some((run) => run.failureCount > 0) || (options.packages && !load)) return 1;
+  if (runs.some((run) => run.failureCount > 0) || (options.packages && !report.load)) return 1;
   return options.check && goals(report).some((goal) => !goal.ok) ? 3 : 0;
 }
 
