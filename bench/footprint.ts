@@ -35,6 +35,7 @@ export const EXPRESS_STACK = ['express', 'express-session', 'passport'];
 export const EXPRESS_APP = 'express-app';
 
 const run = promisify(execFile);
+const npm = (args: string[], cwd: string, timeout: number) => run('npm', args, { cwd, timeout });
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 
 /** `npm pack` of every non-private package under packages/: name → tarball path. */
@@ -47,11 +48,8 @@ async function packWorkspaces(
       () => undefined,
     );
     if (!manifest || manifest.private) continue;
-    const { stdout } = await run(
-      'npm',
-      ['pack', '--json', '--ignore-scripts', '--pack-destination', into],
-      { cwd: join(REPO_ROOT, 'packages', dir), timeout: 120_000 },
-    );
+    const pack = ['pack', '--json', '--ignore-scripts', '--pack-destination', into];
+    const { stdout } = await npm(pack, join(REPO_ROOT, 'packages', dir), 120_000);
     const [packed] = JSON.parse(stdout) as { filename: string }[];
     tarballs.set(manifest.name, { file: join(into, packed!.filename), version: manifest.version });
   }
@@ -67,14 +65,8 @@ async function installAlone(
   await mkdir(appDir);
   const manifest = { name: 'footprint-app', version: '0.0.0', private: true, overrides };
   await writeFile(join(appDir, 'package.json'), JSON.stringify(manifest));
-  await run(
-    'npm',
-    ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', ...specs],
-    {
-      cwd: appDir,
-      timeout: 300_000,
-    },
-  );
+  const install = ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'];
+  await npm([...install, ...specs], appDir, 300_000);
   const lock = await readJson(join(appDir, 'node_modules', '.package-lock.json'));
   const packages = Object.keys(lock.packages).filter((key) => key.includes('node_modules/')).length;
   const { stdout } = await run('du', ['-sk', join(appDir, 'node_modules')]);
