@@ -1,15 +1,9 @@
 /**
- * The five login implementations, each as the two route handlers an Express app mounts: `login`
- * (start: store a state in the session, redirect to the provider) and `callback` (finish: state
- * check, token POST, profile GET, `req.login`). Every variant ends its callback the same way: the
- * user `{ id, username }` is in the session and the next handler answers.
- *
- * - passport-exbo / passport-soa2: the packages as a user installs them, default options.
- * - oauth2-exbo: what an EXBO user would otherwise write: passport-oauth2's OAuth2Strategy with a
- *   hand-written `userProfile` and `authorizationParams`, configured as EXBO needs (state on,
- *   `scope=` present and empty, token in the Authorization header, `Accept: application/json`).
- * - floor-exbo / floor-soa2: the least a correct login can do: compare the state, two `fetch`
- *   calls and `req.login`. No timeout, no error mapping, no validation beyond `ok`.
+ * The five login implementations (bench/README.md, "Variants"), each as the two route handlers an
+ * Express app mounts: `login` (state in the session, redirect to the provider) and `callback`
+ * (state check, token POST, profile GET, `req.login`). Every variant ends its callback the same
+ * way: the user `{ id, username }` is in the session and the next handler answers. The floors do
+ * the least a correct login can: no timeout, no error mapping, no validation beyond `ok`.
  */
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';

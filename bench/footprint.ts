@@ -1,13 +1,9 @@
 /**
- * Install footprint as a user meets it (issue 15, item 1): every publishable workspace package is
- * packed with `npm pack`, then a fresh app outside the repository installs ONLY passport-exbo (then
- * only passport-soa2) from its tarball with `npm install --omit=dev`. Our other packages come from
- * their tarballs too (npm `overrides`, since they are not on the registry yet); everything else from
- * the registry. passport-oauth2 and passport-github2 are installed the same way for reference.
- * Counted: packages in the app's node_modules (itself included) and its size on disk (`du -sk`, as
- * the issue's table was measured). Then one Express app installs all four beside Express 5,
- * express-session and passport (issue 25: the load time users pay). The apps stay until the
- * caller's function returns: cold load times are measured in them (load-time.ts).
+ * Install footprint as a user meets it (issue 15, item 1; method: bench/README.md, "Package
+ * section"): `npm pack` of every publishable package, then a fresh app per package installing only
+ * it with `npm install --omit=dev` (ours from their tarballs through npm `overrides`, the rest from
+ * the registry), and one Express app with all four (issue 25). The apps stay until the caller's
+ * function returns: cold load times are measured in them (load-time.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,15 +1,11 @@
 /**
  * Cold load time of each package (issue 15, item 2; issue 25) and how many modules `require` of
- * each entry point loads (issue 14). Each sample is a fresh `node` in an app installed from the
- * tarballs (footprint.ts), as a user has it: files in node_modules, not the workspace links. The OS
- * file cache is warm, as on a server that restarts, and only the `require()` / `import()` inside
- * the process is timed, not Node's start-up. Two apps:
- * - *Express* (the goal, where users pay it): Express 5, express-session and passport are loaded
- *   first, then only the package's own added load is timed. Express's dependencies have `"exports"`
- *   maps, so Node's ESM resolver is loaded by then, as in any Express app.
- * - *Alone*: the package is the first thing the process loads (printed, not judged).
- * Samples are interleaved: sample i of every package, format and app runs before sample i+1 of
- * any, in rotated order, so a busy moment of the shared machine lands on all alike.
+ * each entry point loads (issue 14), in the apps footprint.ts installed (method: bench/README.md,
+ * "Package section"). Each sample is a fresh `node` timing only the `require()` / `import()`:
+ * - *Express* (the goal, where users pay it): after Express 5, express-session and passport, whose
+ *   dependencies' `"exports"` maps have loaded Node's ESM resolver already, as in any Express app;
+ * - *alone*: the package is the first thing the process loads (printed, not judged).
+ * Interleaved (sample i of everything, rotated, before sample i+1): a busy moment lands on all alike.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

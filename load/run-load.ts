@@ -10,7 +10,7 @@
  */
 
 import type { Dispatcher } from 'undici';
-import { percentile } from '../bench/stats.js';
+import { inParallel, percentile } from '../bench/stats.js';
 import { type AppInstance, startAppInstance } from '../harness/app-instance.js';
 import { startCluster } from '../harness/cluster.js';
 import {
@@ -43,11 +43,6 @@ export interface LoadOptions {
 /** What {@link runLoad} measured; {@link formatReport} prints it. */
 export type LoadReport = Awaited<ReturnType<typeof runLoad>>;
 
-interface Finished {
-  browser: Browser;
-  account: Account;
-}
-
 export async function runLoad(options: LoadOptions = {}) {
   const logins = options.logins ?? 2000;
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 100, logins));
@@ -75,9 +70,8 @@ export async function runLoad(options: LoadOptions = {}) {
     const errors: Record<string, number> = {};
     const errorSamples: string[] = [];
     const timings: LoginTiming[] = [];
-    const finished: Finished[] = [];
+    const finished: { browser: Browser; account: Account }[] = [];
     const byProvider: Record<Provider, number> = { exbo: 0, soa2: 0 };
-    let next = 0;
     let done = 0;
     const started = performance.now();
 
@@ -93,53 +87,43 @@ export async function runLoad(options: LoadOptions = {}) {
       }
     };
 
-    const worker = async () => {
-      for (let index = next++; index < logins; index = next++) {
-        // Both providers mixed, each login as a random one of many accounts.
-        const provider: Provider = index % 2 === 0 ? 'exbo' : 'soa2';
-        const account = pick(provider);
-        inFlight.add(account);
-        const browser = new Browser(dispatcher ? { dispatcher } : {});
-        try {
-          timings.push(await withTimeout(completeLogin(browser, appURL, account), timeoutMs));
-          finished.push({ browser, account });
-          byProvider[provider]++;
-        } catch (err) {
-          const step = (err as { step?: string }).step ?? 'other';
-          errors[step] = (errors[step] ?? 0) + 1;
-          if (errorSamples.length < 10) errorSamples.push(`${provider}: ${(err as Error).message}`);
-        } finally {
-          inFlight.delete(account);
-        }
-        done++;
-        if (done % Math.max(1, Math.floor(logins / 10)) === 0) {
-          progress(
-            `${done}/${logins} logins, ${Object.values(errors).reduce((a, b) => a + b, 0)} failed`,
-          );
-        }
+    await inParallel(logins, concurrency, async (index) => {
+      // Both providers mixed, each login as a random one of many accounts.
+      const provider: Provider = index % 2 === 0 ? 'exbo' : 'soa2';
+      const account = pick(provider);
+      inFlight.add(account);
+      const browser = new Browser(dispatcher ? { dispatcher } : {});
+      try {
+        timings.push(await withTimeout(completeLogin(browser, appURL, account), timeoutMs));
+        finished.push({ browser, account });
+        byProvider[provider]++;
+      } catch (err) {
+        const step = (err as { step?: string }).step ?? 'other';
+        errors[step] = (errors[step] ?? 0) + 1;
+        if (errorSamples.length < 10) errorSamples.push(`${provider}: ${(err as Error).message}`);
+      } finally {
+        inFlight.delete(account);
       }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+      done++;
+      if (done % Math.max(1, Math.floor(logins / 10)) === 0) {
+        progress(`${done}/${logins} logins, ${failedLogins(errors)} failed`);
+      }
+    });
     const wallMs = performance.now() - started;
 
     // Each session once more, after everything: still exactly its own account.
     let wrongSessions = 0;
-    let checked = 0;
-    const checker = async () => {
-      for (let i = checked++; i < finished.length; i = checked++) {
-        const { browser, account } = finished[i] as Finished;
-        try {
-          const home = await withTimeout(browser.get(`${appURL}/`), timeoutMs);
-          if (home.status !== 200)
-            throw new Error(`HTTP ${home.status}: ${home.text.slice(0, 120)}`);
-          assertSignedInAs(home.text, account, 'recheck');
-        } catch (err) {
-          wrongSessions++;
-          if (errorSamples.length < 20) errorSamples.push(`recheck: ${(err as Error).message}`);
-        }
+    await inParallel(finished.length, concurrency, async (i) => {
+      const { browser, account } = finished[i]!;
+      try {
+        const home = await withTimeout(browser.get(`${appURL}/`), timeoutMs);
+        if (home.status !== 200) throw new Error(`HTTP ${home.status}: ${home.text.slice(0, 120)}`);
+        assertSignedInAs(home.text, account, 'recheck');
+      } catch (err) {
+        wrongSessions++;
+        if (errorSamples.length < 20) errorSamples.push(`recheck: ${(err as Error).message}`);
       }
-    };
-    await Promise.all(Array.from({ length: concurrency }, checker));
+    });
 
     return {
       logins,
@@ -220,6 +204,10 @@ export function percentiles(values: number[]) {
   return { p50: at(50), p90: at(90), p99: at(99), max: at(100) };
 }
 
+/** Logins that failed, whatever the step. */
+export const failedLogins = (errors: Record<string, number>) =>
+  Object.values(errors).reduce((a, b) => a + b, 0);
+
 /** The report as people read it. */
 export function formatReport(report: LoadReport): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -227,7 +215,7 @@ export function formatReport(report: LoadReport): string {
     `p50 ${ms(p.p50)}, p90 ${ms(p.p90)}, p99 ${ms(p.p99)}, max ${ms(p.max)}`;
   const mb = (value: number | undefined) =>
     value === undefined ? 'n/a' : `${(value / 1024 / 1024).toFixed(1)} MiB`;
-  const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
+  const failed = failedLogins(report.errors);
   const steps = Object.entries(report.errors).map(([step, n]) => `${step}: ${n}`);
   const lines = [
     `Logins:       ${report.succeeded}/${report.logins} signed in as the account that consented (EXBO ${report.byProvider.exbo}, Scratch ${report.byProvider.soa2})`,

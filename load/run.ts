@@ -9,7 +9,7 @@
  * harness/cluster.ts).
  */
 import { isUsageError, type OptionSpec, parseOptions, usage } from '../bench/options.js';
-import { formatReport, runLoad } from './run-load.js';
+import { failedLogins, formatReport, runLoad } from './run-load.js';
 
 const OPTIONS: Record<string, OptionSpec> = {
   logins: { kind: 'number', help: 'complete logins (default 2000)' },
@@ -34,8 +34,11 @@ async function main(): Promise<number> {
     progress: (line) => console.error(line),
   });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
-  const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
-  return failed === 0 && report.wrongSessions === 0 && report.succeeded === report.logins ? 0 : 1;
+  return failedLogins(report.errors) === 0 &&
+    report.wrongSessions === 0 &&
+    report.succeeded === report.logins
+    ? 0
+    : 1;
 }
 
 main().then(
