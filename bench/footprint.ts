@@ -97,11 +97,8 @@ export async function withInstalledApps<T>(
     const install = async (dir: string, names: string[]) => {
       const others = [...tarballs].filter(([name]) => !names.includes(name));
       const overrides = Object.fromEntries(others.map(([n, t]) => [n, `file:${t.file}`]));
-      const measured = await installAlone(
-        join(work, dir),
-        await Promise.all(names.map(specOf)),
-        overrides,
-      );
+      const specs = await Promise.all(names.map(specOf));
+      const measured = await installAlone(join(work, dir), specs, overrides);
       apps.set(dir, join(work, dir));
       return measured;
     };

@@ -106,23 +106,24 @@ export interface LoginSummary extends LoginRun {
 }
 
 export function summarise(runs: readonly LoginRun[]): LoginSummary {
-  const pick = (field: keyof LoginRun) => median(runs.map((run) => run[field] as number));
+  const all = <F extends keyof LoginRun>(field: F) => runs.map((run) => run[field]);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
   return {
     variant: runs[0]!.variant,
     rounds: runs.length,
-    logins: runs.reduce((sum, run) => sum + run.logins, 0),
-    loginsPerSecond: pick('loginsPerSecond'),
-    p50Ms: pick('p50Ms'),
-    p99Ms: pick('p99Ms'),
-    cpuMicrosPerLogin: pick('cpuMicrosPerLogin'),
-    peakRssBytes: pick('peakRssBytes'),
-    connectionsPerLogin: pick('connectionsPerLogin'),
-    fakeCpuMicrosPerLogin: pick('fakeCpuMicrosPerLogin'),
-    otherLoadCores: Math.max(...runs.map((run) => run.otherLoadCores)),
-    failureCount: runs.reduce((sum, run) => sum + run.failureCount, 0),
-    failures: runs.flatMap((run) => run.failures).slice(0, 5),
-    cpuRange: range(runs.map((run) => run.cpuMicrosPerLogin)),
-    rateRange: range(runs.map((run) => run.loginsPerSecond)),
+    logins: sum(all('logins')),
+    loginsPerSecond: median(all('loginsPerSecond')),
+    p50Ms: median(all('p50Ms')),
+    p99Ms: median(all('p99Ms')),
+    cpuMicrosPerLogin: median(all('cpuMicrosPerLogin')),
+    peakRssBytes: median(all('peakRssBytes')),
+    connectionsPerLogin: median(all('connectionsPerLogin')),
+    fakeCpuMicrosPerLogin: median(all('fakeCpuMicrosPerLogin')),
+    otherLoadCores: Math.max(...all('otherLoadCores')),
+    failureCount: sum(all('failureCount')),
+    failures: all('failures').flat().slice(0, 5),
+    cpuRange: range(all('cpuMicrosPerLogin')),
+    rateRange: range(all('loginsPerSecond')),
   };
 }

@@ -13,7 +13,7 @@ import { measureLoadTimes } from './load-time.js';
 import { type LoginRun, runVariant, summarise } from './login-run.js';
 import { waitForQuiet } from './machine-load.js';
 import { isUsageError, type OptionSpec, parseOptions, UsageError, usage } from './options.js';
-import { DEFAULT_OUT_DIR } from './paths.js';
+import { REPO_ROOT } from './paths.js';
 import { type BenchReport, goals, markdownReport } from './report.js';
 import { VARIANT_NAMES, type VariantName } from './variants.js';
 
@@ -76,7 +76,8 @@ function parse(argv: string[]) {
     variants: values['footprint-only'] ? [] : variants,
     packages: values['login-only'] !== true,
     check: values.check === true,
-    outDir: typeof values.out === 'string' ? resolve(values.out) : DEFAULT_OUT_DIR,
+    // The default is git-ignored.
+    outDir: typeof values.out === 'string' ? resolve(values.out) : join(REPO_ROOT, 'bench-results'),
   };
 }
 

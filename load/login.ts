@@ -31,9 +31,7 @@ const CONSENT_BUTTON = { exbo: 'approve', soa2: 'confirm' } as const;
 export function signedInAs(html: string): SignedIn | undefined {
   const cell = (name: string) =>
     new RegExp(`<tr><th>${name}</th><td>([^<]*)</td></tr>`).exec(html)?.[1];
-  const provider = cell('Provider');
-  const username = cell('Username');
-  const id = cell('ID');
+  const [provider, username, id] = ['Provider', 'Username', 'ID'].map(cell);
   if (provider === undefined || username === undefined || id === undefined) return undefined;
   return {
     provider: PROVIDER_LABELS[provider] ?? provider,

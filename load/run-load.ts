@@ -23,6 +23,11 @@ import { freePort } from '../harness/processes.js';
 import { startRedisServer } from '../harness/redis-server.js';
 import { assertSignedInAs, Browser, completeLogin, type LoginTiming } from './login.js';
 
+/** Distinct accounts per provider (at least the concurrency). */
+const ACCOUNTS = 200;
+/** A login with no answer after this long counts as an error ("hung"). */
+const TIMEOUT_MS = 30_000;
+
 export interface LoadOptions {
   /** Complete logins to drive. Default 2000. */
   logins?: number;
@@ -32,10 +37,6 @@ export interface LoadOptions {
   instances?: number;
   /** Keep sessions in Redis even with one instance. Default: only with several instances. */
   redis?: boolean;
-  /** Distinct accounts per provider; at least the concurrency. Default 200. */
-  accounts?: number;
-  /** A login with no answer after this long counts as an error ("hung"). Default 30 s. */
-  loginTimeoutMs?: number;
   /** Called with a line now and then while the run goes. */
   progress?: (line: string) => void;
 }
@@ -48,7 +49,6 @@ export async function runLoad(options: LoadOptions = {}) {
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 100, logins));
   const instanceCount = options.instances ?? 1;
   const useRedis = options.redis ?? instanceCount > 1;
-  const timeoutMs = options.loginTimeoutMs ?? 30_000;
   const progress = options.progress ?? (() => {});
   if (instanceCount > 1 && !useRedis) {
     throw new Error('several instances need a shared session store: use Redis');
@@ -58,7 +58,7 @@ export async function runLoad(options: LoadOptions = {}) {
   try {
     // The fakes in their own process: the driver's 100 browsers never delay the providers' answers.
     const providers = await startFakesProcess({
-      accounts: Math.max(options.accounts ?? 200, concurrency),
+      accounts: Math.max(ACCOUNTS, concurrency),
     });
     cleanups.push(() => providers.close());
     const apps = await startApps(providers, instanceCount, useRedis, cleanups);
@@ -94,7 +94,7 @@ export async function runLoad(options: LoadOptions = {}) {
       inFlight.add(account);
       const browser = new Browser(dispatcher ? { dispatcher } : {});
       try {
-        timings.push(await withTimeout(completeLogin(browser, appURL, account), timeoutMs));
+        timings.push(await withTimeout(completeLogin(browser, appURL, account), TIMEOUT_MS));
         finished.push({ browser, account });
         byProvider[provider]++;
       } catch (err) {
@@ -116,7 +116,7 @@ export async function runLoad(options: LoadOptions = {}) {
     await inParallel(finished.length, concurrency, async (i) => {
       const { browser, account } = finished[i]!;
       try {
-        const home = await withTimeout(browser.get(`${appURL}/`), timeoutMs);
+        const home = await withTimeout(browser.get(`${appURL}/`), TIMEOUT_MS);
         if (home.status !== 200) throw new Error(`HTTP ${home.status}: ${home.text.slice(0, 120)}`);
         assertSignedInAs(home.text, account, 'recheck');
       } catch (err) {
@@ -155,8 +155,8 @@ export async function runLoad(options: LoadOptions = {}) {
 }
 
 /**
- * The app instance(s) and the address browsers use: one instance directly (its callback URL names
- * its own port, chosen first), or several behind nginx over https (harness/cluster.ts).
+ * The app instance(s) and the address browsers use: one instance directly, or several behind nginx
+ * over https (harness/cluster.ts).
  */
 async function startApps(
   providers: ProviderFakes,
@@ -175,16 +175,18 @@ async function startApps(
     cleanups.push(() => server.stop());
     env.REDIS_URL = server.url;
   }
+  const { origin, instance } = await startExampleApp(providers, env);
+  cleanups.push(() => instance.stop());
+  return { appURL: origin, instances: [instance] };
+}
+
+/** The example app as `npm start` runs it, at an origin (its own port) registered with the fakes. */
+export async function startExampleApp(providers: ProviderFakes, env: Record<string, string> = {}) {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   await providers.register(origin);
-  const instance = await startAppInstance({
-    ...providers.appEnv(origin),
-    ...env,
-    PORT: String(port),
-  });
-  cleanups.push(() => instance.stop());
-  return { appURL: origin, instances: [instance] };
+  const instance = await startAppInstance({ ...providers.appEnv(origin), ...env, PORT: `${port}` });
+  return { origin, instance };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

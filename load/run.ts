@@ -1,12 +1,10 @@
 /**
- * `npm run load -- [--logins N] [--concurrency C] [--instances K] [--redis] [--json]`
- *
- * Drives N complete logins (default 2000, concurrency 100) through the example app against the
+ * `npm run load` (options: `--help`): drives N complete logins through the example app against the
  * local fakes, both providers mixed, and checks that every session ends signed in as exactly the
  * account that consented in it. Prints throughput, latency percentiles, errors and peak memory;
- * exits 1 if any login failed or any session showed the wrong user. `--instances 2` runs two app
- * instances on one Redis behind nginx over https (redis-server, nginx and openssl must be installed;
- * harness/cluster.ts).
+ * exits 1 if any login failed or any session showed the wrong user, 2 on a usage error.
+ * `--instances 2` runs two app instances on one Redis behind nginx over https (redis-server, nginx
+ * and openssl must be installed; harness/cluster.ts).
  */
 import { isUsageError, type OptionSpec, parseOptions, usage } from '../bench/options.js';
 import { failedLogins, formatReport, runLoad } from './run-load.js';
