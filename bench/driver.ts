@@ -15,11 +15,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { approveConsent } from '../harness/consent-form.js';
 import { inParallel, monotonicMs } from './stats.js';
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
 
 export class Driver {
   private readonly agent: Agent;

@@ -30,7 +30,8 @@ const REFERENCES = ['passport-oauth2', 'passport-github2'];
 export const EXPRESS_STACK = ['express', 'express-session', 'passport'];
 export const EXPRESS_APP = 'express-app';
 
-const run = promisify(execFile);
+/** `execFile` as a promise (also load-time.ts's). */
+export const run = promisify(execFile);
 const npm = (args: string[], cwd: string, timeout: number) => run('npm', args, { cwd, timeout });
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 

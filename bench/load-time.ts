@@ -7,9 +7,7 @@
  * - *alone*: the package is the first thing the process loads (printed, not judged).
  * Interleaved (sample i of everything, rotated, before sample i+1): a busy moment lands on all alike.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { type AppDirs, EXPRESS_APP, EXPRESS_STACK } from './footprint.js';
+import { type AppDirs, EXPRESS_APP, EXPRESS_STACK, run } from './footprint.js';
 import { REPO_ROOT } from './paths.js';
 import { median } from './stats.js';
 
@@ -28,12 +26,11 @@ const ENTRY_POINTS = [
   'passport-github2',
 ];
 const FORMATS = ['require', 'import'] as const;
+type Format = (typeof FORMATS)[number];
 const WHERE = ['express', 'alone'] as const;
 
 /** What {@link measureLoadTimes} returns. */
 export type LoadTimes = Awaited<ReturnType<typeof measureLoadTimes>>;
-
-const run = promisify(execFile);
 
 async function node(args: string[], cwd: string): Promise<string> {
   return (await run(process.execPath, args, { cwd, timeout: 30_000 })).stdout;
@@ -46,17 +43,13 @@ function appOf(apps: AppDirs, name: string): string {
   return dir;
 }
 
-async function loadMs(
-  name: string,
-  format: (typeof FORMATS)[number],
-  cwd: string,
-  first: string[],
-) {
+/** Milliseconds of `require(name)` or `import(name)` in a fresh process, after those of `first`. */
+async function loadMs(name: string, format: Format, cwd: string, first: string[]) {
   const load = (pkg: string) =>
     format === 'import' ? `await import('${pkg}')` : `require('${pkg}')`;
   const code = `${first.map(load).join('; ')}; const t = performance.now(); ${load(name)}; process.stdout.write(String(performance.now() - t));`;
   const out = await node(
-    format === 'import' ? ['--input-type=module', '-e', code] : ['-e', code],
+    [...(format === 'import' ? ['--input-type=module'] : []), '-e', code],
     cwd,
   );
   const ms = Number(out);
@@ -66,16 +59,11 @@ async function loadMs(
 
 /** An entry point that does not resolve is reported missing; one that resolves must load. */
 export async function moduleCount(entry: string, cwd = REPO_ROOT): Promise<number | undefined> {
-  const out = await node(
-    [
-      '-e',
-      `try { require.resolve('${entry}') } catch { process.stdout.write('missing'); process.exit() }
+  const code = `try { require.resolve('${entry}') } catch { process.stdout.write('missing'); process.exit() }
      const before = Object.keys(require.cache).length;
      require('${entry}');
-     process.stdout.write(String(Object.keys(require.cache).length - before));`,
-    ],
-    cwd,
-  );
+     process.stdout.write(String(Object.keys(require.cache).length - before));`;
+  const out = await node(['-e', code], cwd);
   return out === 'missing' ? undefined : Number(out);
 }
 
