@@ -1,5 +1,5 @@
 /**
- * The five login implementations (bench/README.md, "Variants"), each as the two route handlers an
+ * The five login implementations (bench/README.md, "Method", Variants), each as the two route handlers an
  * Express app mounts: `login` (state in the session, redirect to the provider) and `callback`
  * (state check, token POST, profile GET, `req.login`). Every variant ends its callback the same
  * way: the user `{ id, username }` is in the session and the next handler answers. The floors do

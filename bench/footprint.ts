@@ -1,6 +1,6 @@
 /**
- * Install footprint as a user meets it (issue 15, item 1; method: bench/README.md, "Package
- * section"): `npm pack` of every publishable package, then a fresh app per package installing only
+ * Install footprint as a user meets it (issue 15, item 1; method: bench/README.md, "Method"):
+ * `npm pack` of every publishable package, then a fresh app per package installing only
  * it with `npm install --omit=dev` (ours from their tarballs through npm `overrides`, the rest from
  * the registry), and one Express app with all four (issue 25). The apps stay until the caller's
  * function returns: cold load times are measured in them (load-time.ts).

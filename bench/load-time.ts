@@ -1,7 +1,7 @@
 /**
  * Cold load time of each package (issue 15, item 2; issue 25) and how many modules `require` of
  * each entry point loads (issue 14), in the apps footprint.ts installed (method: bench/README.md,
- * "Package section"). Each sample is a fresh `node` timing only the `require()` / `import()`:
+ * "Method"). Each sample is a fresh `node` timing only the `require()` / `import()`:
  * - *Express* (the goal, where users pay it): after Express 5, express-session and passport, whose
  *   dependencies' `"exports"` maps have loaded Node's ESM resolver already, as in any Express app;
  * - *alone*: the package is the first thing the process loads (printed, not judged).
