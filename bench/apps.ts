@@ -1,15 +1,9 @@
 /**
- * The five login implementations, each as the two route handlers an Express app mounts: `login`
- * (start: store a state in the session, redirect to the provider) and `callback` (finish: state
- * check, token POST, profile GET, `req.login`). Every variant ends its callback the same way: the
- * user `{ id, username }` is in the session and the next handler answers.
- *
- * - passport-exbo / passport-soa2: the packages as a user installs them, default options.
- * - oauth2-exbo: what an EXBO user would otherwise write: passport-oauth2's OAuth2Strategy with a
- *   hand-written `userProfile` and `authorizationParams`, configured as EXBO needs (state on,
- *   `scope=` present and empty, token in the Authorization header, `Accept: application/json`).
- * - floor-exbo / floor-soa2: the least a correct login can do: compare the state, two `fetch`
- *   calls and `req.login`. No timeout, no error mapping, no validation beyond `ok`.
+ * The five login implementations (bench/README.md, "Method", Variants), each as the two route handlers an
+ * Express app mounts: `login` (state in the session, redirect to the provider) and `callback`
+ * (state check, token POST, profile GET, `req.login`). Every variant ends its callback the same
+ * way: the user `{ id, username }` is in the session and the next handler answers. The floors do
+ * the least a correct login can: no timeout, no error mapping, no validation beyond `ok`.
  */
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -42,21 +36,14 @@ export interface AppConfig {
 }
 
 /**
- * The providers' URLs below a base URL (the fakes mirror the real hosts' paths), for the variants
- * written by hand; the packages derive them from `baseURL` themselves.
+ * EXBO's URLs below a base URL (the fakes mirror the real hosts' paths), for the variants written
+ * by hand; the packages derive them from `baseURL` themselves.
  */
 function exboURLs(baseURL: string) {
   return {
     authorizationURL: `${baseURL}/oauth/authorize`,
     tokenURL: `${baseURL}/oauth/token`,
     userProfileURL: `${baseURL}/oauth/user`,
-  };
-}
-
-function soa2URLs(baseURL: string) {
-  return {
-    authorizationURL: `${baseURL}/wiki/Special:ScratchOAuth2/authorize`,
-    apiURL: `${baseURL}/w/rest.php/soa2/v0`,
   };
 }
 
@@ -149,11 +136,7 @@ function floorRoutes(
     },
     callback: async (req: Request, res: Response, next: NextFunction) => {
       const { code, state } = req.query;
-      if (
-        typeof code !== 'string' ||
-        typeof state !== 'string' ||
-        state !== req.session.benchState
-      ) {
+      if (typeof code !== 'string' || !state || state !== req.session.benchState) {
         res.status(403).json({ error: 'state mismatch' });
         return;
       }
@@ -196,7 +179,8 @@ function floorExbo(config: AppConfig['exbo'], redirect_uri: string): LoginRoutes
 function floorSoa2(config: AppConfig['soa2'], redirect_uri: string): LoginRoutes {
   const { clientID: client_id, clientSecret: client_secret } = config;
   const query = { client_id: String(client_id), redirect_uri, scopes: 'identify' };
-  const { authorizationURL, apiURL } = soa2URLs(config.baseURL);
+  const authorizationURL = `${config.baseURL}/wiki/Special:ScratchOAuth2/authorize`;
+  const apiURL = `${config.baseURL}/w/rest.php/soa2/v0`;
   return floorRoutes(authorizationURL, query, async (code) => {
     const tokens = await fetchJson(`${apiURL}/tokens`, {
       method: 'POST',

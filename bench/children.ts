@@ -102,20 +102,17 @@ export interface RunningApp extends Child<AppReady> {
 /** An app running `variant` against `fakes`, its callback URL registered with them. */
 export async function startApp(variant: VariantName, fakes: ProviderFakes): Promise<RunningApp> {
   const env = fakes.appEnv(''); // only the fakes' addresses and clients are read
+  const client = (of: 'EXBO' | 'SOA2') => ({
+    baseURL: env[`${of}_BASE_URL`]!,
+    clientID: env[`${of}_CLIENT_ID`]!,
+    clientSecret: env[`${of}_CLIENT_SECRET`]!,
+  });
   const config: AppConfig = {
     variant,
     // The example app's paths: the harness registers those for an origin.
     callbackPath: CALLBACK_PATHS[VARIANTS[variant].provider],
-    exbo: {
-      baseURL: env.EXBO_BASE_URL!,
-      clientID: env.EXBO_CLIENT_ID!,
-      clientSecret: env.EXBO_CLIENT_SECRET!,
-    },
-    soa2: {
-      baseURL: env.SOA2_BASE_URL!,
-      clientID: Number(env.SOA2_CLIENT_ID),
-      clientSecret: env.SOA2_CLIENT_SECRET!,
-    },
+    exbo: client('EXBO'),
+    soa2: { ...client('SOA2'), clientID: Number(env.SOA2_CLIENT_ID) },
   };
   const app = await startChild<AppReady>('./app-process.js', [JSON.stringify(config)]);
   const appURL = `http://127.0.0.1:${app.ready.port}`;

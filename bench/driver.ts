@@ -13,13 +13,9 @@
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { approveConsent } from '../harness/consent-form.js';
-import { monotonicMs } from './stats.js';
+import { inParallel, monotonicMs } from './stats.js';
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
 
 export class Driver {
   private readonly agent: Agent;
@@ -93,15 +89,11 @@ export async function mintLogins(
   perSlot: number,
 ): Promise<PendingLogin[][]> {
   const slots = users.map(() => [] as PendingLogin[]);
-  let next = 0;
   // Minting is not measured; a little parallelism keeps the setup short.
-  const worker = async () => {
-    for (let i = next++; i < users.length * perSlot; i = next++) {
-      const slot = i % users.length;
-      slots[slot]!.push(await mintOne(driver, app.appURL, app.ready.callbackURL, users[slot]!));
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await inParallel(users.length * perSlot, 8, async (i) => {
+    const slot = i % users.length;
+    slots[slot]!.push(await mintOne(driver, app.appURL, app.ready.callbackURL, users[slot]!));
+  });
   return slots;
 }
 

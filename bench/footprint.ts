@@ -1,13 +1,9 @@
 /**
- * Install footprint as a user meets it (issue 15, item 1): every publishable workspace package is
- * packed with `npm pack`, then a fresh app outside the repository installs ONLY passport-exbo (then
- * only passport-soa2) from its tarball with `npm install --omit=dev`. Our other packages come from
- * their tarballs too (npm `overrides`, since they are not on the registry yet); everything else from
- * the registry. passport-oauth2 and passport-github2 are installed the same way for reference.
- * Counted: packages in the app's node_modules (itself included) and its size on disk (`du -sk`, as
- * the issue's table was measured). Then one Express app installs all four beside Express 5,
- * express-session and passport (issue 25: the load time users pay). The apps stay until the
- * caller's function returns: cold load times are measured in them (load-time.ts).
+ * Install footprint as a user meets it (issue 15, item 1; method: bench/README.md, "Method"):
+ * `npm pack` of every publishable package, then a fresh app per package installing only
+ * it with `npm install --omit=dev` (ours from their tarballs through npm `overrides`, the rest from
+ * the registry), and one Express app with all four (issue 25). The apps stay until the caller's
+ * function returns: cold load times are measured in them (load-time.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -34,7 +30,9 @@ const REFERENCES = ['passport-oauth2', 'passport-github2'];
 export const EXPRESS_STACK = ['express', 'express-session', 'passport'];
 export const EXPRESS_APP = 'express-app';
 
-const run = promisify(execFile);
+/** `execFile` as a promise (also load-time.ts's). */
+export const run = promisify(execFile);
+const npm = (args: string[], cwd: string, timeout: number) => run('npm', args, { cwd, timeout });
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 
 /** `npm pack` of every non-private package under packages/: name → tarball path. */
@@ -47,11 +45,8 @@ async function packWorkspaces(
       () => undefined,
     );
     if (!manifest || manifest.private) continue;
-    const { stdout } = await run(
-      'npm',
-      ['pack', '--json', '--ignore-scripts', '--pack-destination', into],
-      { cwd: join(REPO_ROOT, 'packages', dir), timeout: 120_000 },
-    );
+    const pack = ['pack', '--json', '--ignore-scripts', '--pack-destination', into];
+    const { stdout } = await npm(pack, join(REPO_ROOT, 'packages', dir), 120_000);
     const [packed] = JSON.parse(stdout) as { filename: string }[];
     tarballs.set(manifest.name, { file: join(into, packed!.filename), version: manifest.version });
   }
@@ -67,14 +62,8 @@ async function installAlone(
   await mkdir(appDir);
   const manifest = { name: 'footprint-app', version: '0.0.0', private: true, overrides };
   await writeFile(join(appDir, 'package.json'), JSON.stringify(manifest));
-  await run(
-    'npm',
-    ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', ...specs],
-    {
-      cwd: appDir,
-      timeout: 300_000,
-    },
-  );
+  const install = ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'];
+  await npm([...install, ...specs], appDir, 300_000);
   const lock = await readJson(join(appDir, 'node_modules', '.package-lock.json'));
   const packages = Object.keys(lock.packages).filter((key) => key.includes('node_modules/')).length;
   const { stdout } = await run('du', ['-sk', join(appDir, 'node_modules')]);
@@ -109,11 +98,8 @@ export async function withInstalledApps<T>(
     const install = async (dir: string, names: string[]) => {
       const others = [...tarballs].filter(([name]) => !names.includes(name));
       const overrides = Object.fromEntries(others.map(([n, t]) => [n, `file:${t.file}`]));
-      const measured = await installAlone(
-        join(work, dir),
-        await Promise.all(names.map(specOf)),
-        overrides,
-      );
+      const specs = await Promise.all(names.map(specOf));
+      const measured = await installAlone(join(work, dir), specs, overrides);
       apps.set(dir, join(work, dir));
       return measured;
     };

@@ -1,19 +1,13 @@
 /**
  * Cold load time of each package (issue 15, item 2; issue 25) and how many modules `require` of
- * each entry point loads (issue 14). Each sample is a fresh `node` in an app installed from the
- * tarballs (footprint.ts), as a user has it: files in node_modules, not the workspace links. The OS
- * file cache is warm, as on a server that restarts, and only the `require()` / `import()` inside
- * the process is timed, not Node's start-up. Two apps:
- * - *Express* (the goal, where users pay it): Express 5, express-session and passport are loaded
- *   first, then only the package's own added load is timed. Express's dependencies have `"exports"`
- *   maps, so Node's ESM resolver is loaded by then, as in any Express app.
- * - *Alone*: the package is the first thing the process loads (printed, not judged).
- * Samples are interleaved: sample i of every package, format and app runs before sample i+1 of
- * any, in rotated order, so a busy moment of the shared machine lands on all alike.
+ * each entry point loads (issue 14), in the apps footprint.ts installed (method: bench/README.md,
+ * "Method"). Each sample is a fresh `node` timing only the `require()` / `import()`:
+ * - *Express* (the goal, where users pay it): after Express 5, express-session and passport, whose
+ *   dependencies' `"exports"` maps have loaded Node's ESM resolver already, as in any Express app;
+ * - *alone*: the package is the first thing the process loads (printed, not judged).
+ * Interleaved (sample i of everything, rotated, before sample i+1): a busy moment lands on all alike.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { type AppDirs, EXPRESS_APP, EXPRESS_STACK } from './footprint.js';
+import { type AppDirs, EXPRESS_APP, EXPRESS_STACK, run } from './footprint.js';
 import { REPO_ROOT } from './paths.js';
 import { median } from './stats.js';
 
@@ -32,26 +26,11 @@ const ENTRY_POINTS = [
   'passport-github2',
 ];
 const FORMATS = ['require', 'import'] as const;
+type Format = (typeof FORMATS)[number];
 const WHERE = ['express', 'alone'] as const;
 
-export interface LoadTime {
-  packageName: string;
-  requireMs: number;
-  importMs: number;
-}
-
-export interface LoadTimes {
-  /** Fresh processes per package, format and app. */
-  samples: number;
-  /** Added load time in the Express app (the goal). */
-  times: LoadTime[];
-  /** Cold load time as the first thing a process loads. */
-  alone: LoadTime[];
-  /** Modules `require(entry)` adds to `require.cache`; `undefined`: the entry point is missing. */
-  modules: { entry: string; count: number | undefined }[];
-}
-
-const run = promisify(execFile);
+/** What {@link measureLoadTimes} returns. */
+export type LoadTimes = Awaited<ReturnType<typeof measureLoadTimes>>;
 
 async function node(args: string[], cwd: string): Promise<string> {
   return (await run(process.execPath, args, { cwd, timeout: 30_000 })).stdout;
@@ -64,17 +43,13 @@ function appOf(apps: AppDirs, name: string): string {
   return dir;
 }
 
-async function loadMs(
-  name: string,
-  format: (typeof FORMATS)[number],
-  cwd: string,
-  first: string[],
-) {
+/** Milliseconds of `require(name)` or `import(name)` in a fresh process, after those of `first`. */
+async function loadMs(name: string, format: Format, cwd: string, first: string[]) {
   const load = (pkg: string) =>
     format === 'import' ? `await import('${pkg}')` : `require('${pkg}')`;
   const code = `${first.map(load).join('; ')}; const t = performance.now(); ${load(name)}; process.stdout.write(String(performance.now() - t));`;
   const out = await node(
-    format === 'import' ? ['--input-type=module', '-e', code] : ['-e', code],
+    [...(format === 'import' ? ['--input-type=module'] : []), '-e', code],
     cwd,
   );
   const ms = Number(out);
@@ -84,20 +59,20 @@ async function loadMs(
 
 /** An entry point that does not resolve is reported missing; one that resolves must load. */
 export async function moduleCount(entry: string, cwd = REPO_ROOT): Promise<number | undefined> {
-  const out = await node(
-    [
-      '-e',
-      `try { require.resolve('${entry}') } catch { process.stdout.write('missing'); process.exit() }
+  const code = `try { require.resolve('${entry}') } catch { process.stdout.write('missing'); process.exit() }
      const before = Object.keys(require.cache).length;
      require('${entry}');
-     process.stdout.write(String(Object.keys(require.cache).length - before));`,
-    ],
-    cwd,
-  );
+     process.stdout.write(String(Object.keys(require.cache).length - before));`;
+  const out = await node(['-e', code], cwd);
   return out === 'missing' ? undefined : Number(out);
 }
 
-export async function measureLoadTimes(samples: number, apps: AppDirs): Promise<LoadTimes> {
+/**
+ * `samples` fresh processes per package, format and app: `times`, the added load time in the
+ * Express app (the goal); `alone`, as the first thing a process loads; and `modules`, what
+ * `require(entry)` adds to `require.cache` (`undefined`: the entry point is missing).
+ */
+export async function measureLoadTimes(samples: number, apps: AppDirs) {
   const names = [...new Set(LOAD_GOALS.flat())];
   const jobs = WHERE.flatMap((where) =>
     names.flatMap((n) => FORMATS.map((f) => [where, n, f] as const)),

@@ -13,29 +13,6 @@ import { machineBusySeconds, treeCpuSeconds } from './machine-load.js';
 import { median, percentile } from './stats.js';
 import { VARIANTS, type VariantName } from './variants.js';
 
-export interface LoginRun {
-  variant: VariantName;
-  logins: number;
-  loginsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** The app process's CPU time per measured login, microseconds. */
-  cpuMicrosPerLogin: number;
-  /** Over the app's whole life (setup included, the same for every variant). */
-  peakRssBytes: number;
-  /** Outgoing TCP connections the app opened per measured login: 0 = all kept alive. */
-  connectionsPerLogin: number;
-  /** The fakes' CPU per login: the provider's cost, never billed to the app. */
-  fakeCpuMicrosPerLogin: number;
-  /**
-   * CPUs' worth of work by processes outside the benchmark during the measured phase (machine busy
-   * time minus app, fakes and driver); near 0 on a quiet machine, NaN where /proc/stat is missing.
-   */
-  otherLoadCores: number;
-  failureCount: number;
-  failures: string[];
-}
-
 export interface RunSize {
   concurrency: number;
   warmupPerSlot: number;
@@ -78,7 +55,10 @@ export async function withWarmApps<T>(
   }
 }
 
-export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRun> {
+/** One measured run's figures. */
+export type LoginRun = Awaited<ReturnType<typeof runVariant>>;
+
+export function runVariant(variant: VariantName, size: RunSize) {
   return withWarmApps([variant], size, async ([app], driver) => {
     const appBefore = await app!.snapshot();
     const [busyBefore, treeBefore, driverBefore] = [
@@ -102,10 +82,15 @@ export function runVariant(variant: VariantName, size: RunSize): Promise<LoginRu
       loginsPerSecond: logins / (run.wallMs / 1000),
       p50Ms: percentile(run.latenciesMs, 50),
       p99Ms: percentile(run.latenciesMs, 99),
+      /** The app process's CPU time per measured login, microseconds. */
       cpuMicrosPerLogin: appCpu / logins,
+      /** Over the app's whole life (setup included, the same for every variant). */
       peakRssBytes: appAfter.maxRssBytes,
+      /** Outgoing TCP connections the app opened per measured login: 0 = all kept alive. */
       connectionsPerLogin: (appAfter.connectionsOpened - appBefore.connectionsOpened) / logins,
+      /** The fakes' CPU per login: the provider's cost, never billed to the app. */
       fakeCpuMicrosPerLogin: Math.max(0, fakesCpu) / logins,
+      /** Other processes' CPUs' worth of work in the phase (0 when quiet; NaN: no /proc/stat). */
       otherLoadCores: Math.max(0, others) / (run.wallMs / 1000),
       failureCount: run.failureCount,
       failures: run.failures,
@@ -121,23 +106,24 @@ export interface LoginSummary extends LoginRun {
 }
 
 export function summarise(runs: readonly LoginRun[]): LoginSummary {
-  const pick = (field: keyof LoginRun) => median(runs.map((run) => run[field] as number));
+  const all = <F extends keyof LoginRun>(field: F) => runs.map((run) => run[field]);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
   return {
     variant: runs[0]!.variant,
     rounds: runs.length,
-    logins: runs.reduce((sum, run) => sum + run.logins, 0),
-    loginsPerSecond: pick('loginsPerSecond'),
-    p50Ms: pick('p50Ms'),
-    p99Ms: pick('p99Ms'),
-    cpuMicrosPerLogin: pick('cpuMicrosPerLogin'),
-    peakRssBytes: pick('peakRssBytes'),
-    connectionsPerLogin: pick('connectionsPerLogin'),
-    fakeCpuMicrosPerLogin: pick('fakeCpuMicrosPerLogin'),
-    otherLoadCores: Math.max(...runs.map((run) => run.otherLoadCores)),
-    failureCount: runs.reduce((sum, run) => sum + run.failureCount, 0),
-    failures: runs.flatMap((run) => run.failures).slice(0, 5),
-    cpuRange: range(runs.map((run) => run.cpuMicrosPerLogin)),
-    rateRange: range(runs.map((run) => run.loginsPerSecond)),
+    logins: sum(all('logins')),
+    loginsPerSecond: median(all('loginsPerSecond')),
+    p50Ms: median(all('p50Ms')),
+    p99Ms: median(all('p99Ms')),
+    cpuMicrosPerLogin: median(all('cpuMicrosPerLogin')),
+    peakRssBytes: median(all('peakRssBytes')),
+    connectionsPerLogin: median(all('connectionsPerLogin')),
+    fakeCpuMicrosPerLogin: median(all('fakeCpuMicrosPerLogin')),
+    otherLoadCores: Math.max(...all('otherLoadCores')),
+    failureCount: sum(all('failureCount')),
+    failures: all('failures').flat().slice(0, 5),
+    cpuRange: range(all('cpuMicrosPerLogin')),
+    rateRange: range(all('loginsPerSecond')),
   };
 }

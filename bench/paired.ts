@@ -8,46 +8,40 @@
  * pairs each side won. Logins/s is not compared: in a phase it depends as much on the fakes and the
  * driver sharing the CPUs.
  */
-import { parseArgs } from 'node:util';
 import { cpuMicros } from './children.js';
 import { runCallbacks, take } from './driver.js';
 import { withWarmApps } from './login-run.js';
+import { isUsageError, type OptionSpec, parseOptions, UsageError, usage } from './options.js';
 import { median } from './stats.js';
 import { VARIANT_NAMES, VARIANTS, type VariantName } from './variants.js';
 
-const USAGE = `Usage: npm run bench:paired -- VARIANT_A VARIANT_B [--pairs N] [--per-phase N]
-                                   [--warmup N] [--concurrency N]
-  VARIANT_*      two of: ${VARIANT_NAMES.join(', ')} (same provider)
-  --pairs        phase pairs to measure (default 12)
-  --per-phase    logins per slot in each phase (default 50)
-  --warmup       warm-up logins per slot for each app (default 150)
-  --concurrency  logins in flight at once (default 16)`;
+const OPTIONS: Record<string, OptionSpec> = {
+  pairs: { kind: 'number', help: 'phase pairs to measure (default 12)' },
+  'per-phase': { kind: 'number', help: 'logins per slot in each phase (default 50)' },
+  warmup: { kind: 'number', help: 'warm-up logins per slot for each app (default 150)' },
+  concurrency: { kind: 'number', help: 'logins in flight at once (default 16)' },
+};
+const USAGE = usage(
+  `Usage: npm run bench:paired -- VARIANT_A VARIANT_B [OPTION ...]
+  two variants of one provider, of: ${VARIANT_NAMES.join(', ')}`,
+  OPTIONS,
+);
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      pairs: { type: 'string', default: '12' },
-      'per-phase': { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '150' },
-      concurrency: { type: 'string', default: '16' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals, number } = parseOptions(OPTIONS, argv, true);
   const names = positionals as VariantName[];
-  const numbers = [values.pairs, values['per-phase'], values.warmup, values.concurrency];
-  type Four = [number, number, number, number];
-  const [pairs, perPhase, warmup, concurrency] = numbers.map(Number) as Four;
+  const [pairs, perPhase] = [number('pairs', 12), number('per-phase', 50)];
+  const [warmup, concurrency] = [number('warmup', 150), number('concurrency', 16)];
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   if (
-    values.help ||
     names.length !== 2 ||
     !names.every((name) => VARIANT_NAMES.includes(name)) ||
-    VARIANTS[names[0]!].provider !== VARIANTS[names[1]!].provider ||
-    !numbers.every((n) => /^[1-9][0-9]{0,5}$/.test(n))
+    VARIANTS[names[0]!].provider !== VARIANTS[names[1]!].provider
   ) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
+    throw new UsageError('give two variants of one provider');
   }
 
   const size = { concurrency, warmupPerSlot: warmup, measuredPerSlot: pairs * perPhase };
@@ -96,7 +90,7 @@ main(process.argv.slice(2)).then(
   (status) => process.exit(status),
   (err: unknown) => {
     console.error(`bench:paired: ${err instanceof Error ? err.message : String(err)}`);
-    // A mistake on the command line (unknown option) is a usage error, like a bad variant name.
-    process.exit((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
+    if (isUsageError(err)) console.error(USAGE);
+    process.exit(isUsageError(err) ? 2 : 1);
   },
 );

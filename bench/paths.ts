@@ -12,6 +12,3 @@ export const REPO_ROOT = (function find(dir: string): string {
   if (existsSync(join(dir, 'package-lock.json')) || dirname(dir) === dir) return dir;
   return find(dirname(dir));
 })(dirname(fileURLToPath(import.meta.url)));
-
-/** The default results folder (git-ignored). */
-export const DEFAULT_OUT_DIR = join(REPO_ROOT, 'bench-results');

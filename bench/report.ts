@@ -107,26 +107,20 @@ function loginTable({ logins }: BenchReport): string {
 function packageSection({ load, footprints }: BenchReport): string {
   const parts: string[] = [];
   if (load) {
-    const alone = (name: string) => load.alone.find((t) => t.packageName === name);
+    const times = ['added', 'alone'].flatMap((how) => [
+      `${how} require() ms`,
+      `${how} import() ms`,
+    ]);
     parts.push(
       `Cold load, median of ${load.samples} fresh processes per package, format and app, ` +
         'interleaved; added: after Express 5, express-session and passport; alone: first thing loaded:',
       table(
-        [
-          'Package',
-          'added require() ms',
-          'added import() ms',
-          'alone require() ms',
-          'alone import() ms',
-        ],
-        load.times.map((t) => {
-          const a = alone(t.packageName);
-          return [
-            t.packageName,
-            ...[t.requireMs, t.importMs, a?.requireMs, a?.importMs].map((ms) =>
-              fixed(ms ?? Number.NaN, 1),
-            ),
-          ];
+        ['Package', ...times],
+        // `alone` lists the packages in the order of `times` (load-time.ts).
+        load.times.map((t, i) => {
+          const alone = load.alone[i];
+          const ms = [t.requireMs, t.importMs, alone?.requireMs, alone?.importMs];
+          return [t.packageName, ...ms.map((value) => fixed(value ?? Number.NaN, 1))];
         }),
       ),
       table(

@@ -8,12 +8,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { withInstalledApps } from './footprint.js';
 import { measureLoadTimes } from './load-time.js';
 import { type LoginRun, runVariant, summarise } from './login-run.js';
 import { waitForQuiet } from './machine-load.js';
-import { DEFAULT_OUT_DIR } from './paths.js';
+import { isUsageError, type OptionSpec, parseOptions, UsageError, usage } from './options.js';
+import { REPO_ROOT } from './paths.js';
 import { type BenchReport, goals, markdownReport } from './report.js';
 import { VARIANT_NAMES, type VariantName } from './variants.js';
 
@@ -33,50 +33,28 @@ const LOAD_SAMPLES = 21;
 /** Before each run, wait (at most the mode's quietWaitMs) until others use less than this. */
 const QUIET_CORES = 0.2;
 
-const USAGE = `Usage: npm run bench -- [--quick | --full] [--variant NAME ...] [--concurrency N]
-                       [--warmup N] [--per-slot N] [--rounds N] [--login-only | --footprint-only]
-                       [--check] [--out DIR]
-  --quick           CI-sized run (default)
-  --full            5 rounds, 3× the logins per round
-  --variant         run only these variants (repeat the flag): ${VARIANT_NAMES.join(', ')}
-  --concurrency     logins in flight at once (default 16)
-  --warmup          warm-up logins per concurrency slot, before measuring
-  --per-slot        measured logins per concurrency slot
-  --rounds          rounds per variant
-  --login-only      skip the package section (load time, modules, install footprint)
-  --footprint-only  only the package section (also: npm run bench:footprint)
-  --check           exit 3 when a goal is missed
-  --out             results folder (default bench-results)`;
-
-class UsageError extends Error {}
+const OPTIONS: Record<string, OptionSpec> = {
+  quick: { help: 'CI-sized run (default)' },
+  full: { help: '5 rounds, 3× the logins per round' },
+  variant: {
+    kind: 'list',
+    help: `run only these variants (repeat the flag): ${VARIANT_NAMES.join(', ')}`,
+  },
+  concurrency: { kind: 'number', help: 'logins in flight at once (default 16)' },
+  // A warm-up may be left out; everything else needs at least one.
+  warmup: { kind: 'number', min: 0, help: 'warm-up logins per concurrency slot, before measuring' },
+  'per-slot': { kind: 'number', help: 'measured logins per concurrency slot' },
+  rounds: { kind: 'number', help: 'rounds per variant' },
+  'login-only': { help: 'skip the package section (load time, modules, install footprint)' },
+  'footprint-only': { help: 'only the package section (also: npm run bench:footprint)' },
+  check: { help: 'exit 3 when a goal is missed' },
+  out: { kind: 'text', help: 'results folder (default bench-results)' },
+};
+const USAGE = usage('Usage: npm run bench -- [OPTION ...]', OPTIONS);
 
 function parse(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      quick: { type: 'boolean' },
-      full: { type: 'boolean' },
-      variant: { type: 'string', multiple: true },
-      concurrency: { type: 'string' },
-      warmup: { type: 'string' },
-      'per-slot': { type: 'string' },
-      rounds: { type: 'string' },
-      'login-only': { type: 'boolean' },
-      'footprint-only': { type: 'boolean' },
-      check: { type: 'boolean' },
-      out: { type: 'string' },
-    },
-  });
+  const { values, number } = parseOptions(OPTIONS, argv);
   const modeName = values.full ? 'full' : 'quick';
-  const number = (flag: 'concurrency' | 'warmup' | 'per-slot' | 'rounds', fallback: number) => {
-    const value = values[flag];
-    if (value === undefined) return fallback;
-    // A warm-up may be left out; everything else needs at least one.
-    const valid = flag === 'warmup' ? /^(0|[1-9][0-9]{0,5})$/ : /^[1-9][0-9]{0,5}$/;
-    if (!valid.test(value)) throw new UsageError(`--${flag}: not a whole number in range`);
-    return Number(value);
-  };
   const base = MODES[modeName];
   const variants = (values.variant ?? VARIANT_NAMES) as VariantName[];
   const unknown = variants.find((name) => !VARIANT_NAMES.includes(name));
@@ -98,7 +76,8 @@ function parse(argv: string[]) {
     variants: values['footprint-only'] ? [] : variants,
     packages: values['login-only'] !== true,
     check: values.check === true,
-    outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
+    // The default is git-ignored.
+    outDir: typeof values.out === 'string' ? resolve(values.out) : join(REPO_ROOT, 'bench-results'),
   };
 }
 
@@ -135,8 +114,6 @@ async function main(argv: string[]): Promise<number> {
         }),
       )
     : undefined;
-  const load = packages?.measured;
-  const footprints = packages?.footprints;
   const cpu = cpus();
   const measured =
     `${options.modeName} mode: ${size.concurrency * size.measuredPerSlot} measured callbacks per ` +
@@ -150,8 +127,8 @@ async function main(argv: string[]): Promise<number> {
       `Node ${process.version}; took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     logins: variants.map((variant) => summarise(runs.filter((run) => run.variant === variant))),
     runs,
-    load,
-    footprints,
+    load: packages?.measured,
+    footprints: packages?.footprints,
   };
   const markdown = markdownReport(report);
   const kind = runs.length === 0 ? 'footprint' : options.modeName;
@@ -163,16 +140,15 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(markdown);
   console.error(`bench: wrote ${base}.json and .md`);
-  if (runs.some((run) => run.failureCount > 0) || (options.packages && !load)) return 1;
+  if (runs.some((run) => run.failureCount > 0) || (options.packages && !report.load)) return 1;
   return options.check && goals(report).some((goal) => !goal.ok) ? 3 : 0;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const usage =
-      err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(usage ? `${(err as Error).message}\n\n${USAGE}` : err);
-    process.exit(usage ? 2 : 1);
+    const usageError = isUsageError(err);
+    console.error(usageError ? `${(err as Error).message}\n\n${USAGE}` : err);
+    process.exit(usageError ? 2 : 1);
   },
 );

@@ -1,4 +1,4 @@
-/** Small statistics helpers: a monotonic clock, percentiles and medians. */
+/** Small helpers of the measurements: a monotonic clock, percentiles, medians, a worker pool. */
 
 /** Milliseconds from a monotonic clock (not affected by wall-clock changes). */
 export function monotonicMs(): number {
@@ -19,4 +19,17 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Runs `job(0)` … `job(count - 1)`, at most `concurrency` at once, in index order. */
+export async function inParallel(
+  count: number,
+  concurrency: number,
+  job: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < count; index = next++) await job(index);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }

@@ -8,10 +8,7 @@ export interface VariantInfo {
   /** Shown in tables. */
   label: string;
   provider: Provider;
-  /**
-   * The same two requests done by hand for this provider: each has its own, because the wires
-   * differ (EXBO: form POST, ~1 KB JWT; SOA2: JSON POST, base64 bearer).
-   */
+  /** The same two requests done by hand for this provider (the wires differ: bench/README.md). */
   floor: string;
 }
 

@@ -7,9 +7,8 @@
  *   npm run build && node --import tsx load/abandoned-logins.ts   # ABANDONED=20000 CONCURRENCY=16
  */
 import { readFile } from 'node:fs/promises';
-import { startAppInstance } from '../harness/app-instance.js';
 import { startFakes } from '../harness/fakes.js';
-import { freePort } from '../harness/processes.js';
+import { startExampleApp } from './run-load.js';
 
 const ABANDONED = Number(process.env.ABANDONED ?? 20_000);
 /** Resident memory is also printed after every this many starts, to show where it levels off. */
@@ -24,10 +23,7 @@ async function rssMB(pid: number): Promise<number> {
 }
 
 const providers = await startFakes({ accounts: 5 });
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-providers.register(origin);
-const app = await startAppInstance({ ...providers.appEnv(origin), PORT: String(port) });
+const { instance: app } = await startExampleApp(providers);
 const pid = app.process.pid as number;
 try {
   const start = async () => {

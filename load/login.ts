@@ -31,9 +31,7 @@ const CONSENT_BUTTON = { exbo: 'approve', soa2: 'confirm' } as const;
 export function signedInAs(html: string): SignedIn | undefined {
   const cell = (name: string) =>
     new RegExp(`<tr><th>${name}</th><td>([^<]*)</td></tr>`).exec(html)?.[1];
-  const provider = cell('Provider');
-  const username = cell('Username');
-  const id = cell('ID');
+  const [provider, username, id] = ['Provider', 'Username', 'ID'].map(cell);
   if (provider === undefined || username === undefined || id === undefined) return undefined;
   return {
     provider: PROVIDER_LABELS[provider] ?? provider,
@@ -65,18 +63,14 @@ function expectStatus(page: Page, status: number, step: string): void {
  * load the client's idle timer fires late and reuses connections the fakes' 5 s keep-alive timeout
  * has closed. The callback is never resent: it carries the one-time code.
  */
-async function step<T>(
-  name: string,
-  request: () => Promise<T>,
-  options: { retry: false } | { onResend: () => void },
-): Promise<T> {
+async function step<T>(name: string, request: () => Promise<T>, onResend?: () => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await request();
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      if ('onResend' in options && attempt === 1 && cause?.code === 'UND_ERR_SOCKET') {
-        options.onResend();
+      if (onResend && attempt === 1 && cause?.code === 'UND_ERR_SOCKET') {
+        onResend();
         continue;
       }
       const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
@@ -96,7 +90,7 @@ export async function completeLogin(
 ): Promise<LoginTiming> {
   const started = performance.now();
   let resent = 0;
-  const resend = { onResend: () => resent++ };
+  const resend = () => resent++;
   const consent = await step(
     'consent page',
     () => browser.get(`${appURL}/auth/${account.provider}`),
@@ -114,9 +108,7 @@ export async function completeLogin(
     throw new LoginError('consent', `HTTP ${back.status} without a redirect back to the app`);
   }
   const callbackStarted = performance.now();
-  const callback = await step('callback', () => browser.get(callbackURL, { follow: false }), {
-    retry: false,
-  });
+  const callback = await step('callback', () => browser.get(callbackURL, { follow: false }));
   const callbackMs = performance.now() - callbackStarted;
   if (callback.status !== 303) {
     const title = /<h1>([^<]*)<\/h1>/.exec(callback.text)?.[1] ?? callback.text.slice(0, 120);
@@ -130,16 +122,12 @@ export async function completeLogin(
 
 /** Throws unless `html` shows `account` signed in (provider, username and id). */
 export function assertSignedInAs(html: string, account: Account, step: string): void {
+  const who = (user: SignedIn) => `${user.provider}:${user.id} ${user.username}`;
   const shown = signedInAs(html);
-  if (
-    !shown ||
-    shown.provider !== account.provider ||
-    shown.username !== account.username ||
-    shown.id !== account.id
-  ) {
+  if (!shown || who(shown) !== who(account)) {
     throw new LoginError(
       step,
-      `signed in as ${shown ? `${shown.provider}:${shown.id} ${shown.username}` : 'nobody'}, expected ${account.provider}:${account.id} ${account.username}`,
+      `signed in as ${shown ? who(shown) : 'nobody'}, expected ${who(account)}`,
     );
   }
 }

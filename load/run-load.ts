@@ -10,6 +10,7 @@
  */
 
 import type { Dispatcher } from 'undici';
+import { inParallel, percentile } from '../bench/stats.js';
 import { type AppInstance, startAppInstance } from '../harness/app-instance.js';
 import { startCluster } from '../harness/cluster.js';
 import {
@@ -22,6 +23,11 @@ import { freePort } from '../harness/processes.js';
 import { startRedisServer } from '../harness/redis-server.js';
 import { assertSignedInAs, Browser, completeLogin, type LoginTiming } from './login.js';
 
+/** Distinct accounts per provider (at least the concurrency). */
+const ACCOUNTS = 200;
+/** A login with no answer after this long counts as an error ("hung"). */
+const TIMEOUT_MS = 30_000;
+
 export interface LoadOptions {
   /** Complete logins to drive. Default 2000. */
   logins?: number;
@@ -31,60 +37,18 @@ export interface LoadOptions {
   instances?: number;
   /** Keep sessions in Redis even with one instance. Default: only with several instances. */
   redis?: boolean;
-  /** Distinct accounts per provider; at least the concurrency. Default 200. */
-  accounts?: number;
-  /** A login with no answer after this long counts as an error ("hung"). Default 30 s. */
-  loginTimeoutMs?: number;
   /** Called with a line now and then while the run goes. */
   progress?: (line: string) => void;
 }
 
-export interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
+/** What {@link runLoad} measured; {@link formatReport} prints it. */
+export type LoadReport = Awaited<ReturnType<typeof runLoad>>;
 
-export interface LoadReport {
-  logins: number;
-  concurrency: number;
-  instances: number;
-  sessionStore: 'memory' | 'redis';
-  /** Logins that ended on the home page signed in as their own account. */
-  succeeded: number;
-  byProvider: Record<Provider, number>;
-  /** Logins that failed, by step (`callback`, `consent page`, `hung`, ...). */
-  errors: Record<string, number>;
-  /** A few failure messages, to start the investigation with. */
-  errorSamples: string[];
-  /** Requests resent after the server closed their kept-alive connection, as browsers do. */
-  resentRequests: number;
-  /** Sessions that, checked again after the whole run, showed someone else or nobody. */
-  wrongSessions: number;
-  wallMs: number;
-  loginsPerSecond: number;
-  /** Whole logins (start to signed-in page), milliseconds. */
-  loginLatency: Percentiles;
-  /** The callback request alone, milliseconds. */
-  callbackLatency: Percentiles;
-  /** Peak resident memory of each app instance, bytes (Linux; undefined elsewhere). */
-  appPeakRss: Array<number | undefined>;
-  /** Peak resident memory of this process (the driver: browsers and checks), bytes. */
-  driverPeakRss: number;
-}
-
-interface Finished {
-  browser: Browser;
-  account: Account;
-}
-
-export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
+export async function runLoad(options: LoadOptions = {}) {
   const logins = options.logins ?? 2000;
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 100, logins));
   const instanceCount = options.instances ?? 1;
   const useRedis = options.redis ?? instanceCount > 1;
-  const timeoutMs = options.loginTimeoutMs ?? 30_000;
   const progress = options.progress ?? (() => {});
   if (instanceCount > 1 && !useRedis) {
     throw new Error('several instances need a shared session store: use Redis');
@@ -94,7 +58,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
   try {
     // The fakes in their own process: the driver's 100 browsers never delay the providers' answers.
     const providers = await startFakesProcess({
-      accounts: Math.max(options.accounts ?? 200, concurrency),
+      accounts: Math.max(ACCOUNTS, concurrency),
     });
     cleanups.push(() => providers.close());
     const apps = await startApps(providers, instanceCount, useRedis, cleanups);
@@ -106,9 +70,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
     const errors: Record<string, number> = {};
     const errorSamples: string[] = [];
     const timings: LoginTiming[] = [];
-    const finished: Finished[] = [];
+    const finished: { browser: Browser; account: Account }[] = [];
     const byProvider: Record<Provider, number> = { exbo: 0, soa2: 0 };
-    let next = 0;
     let done = 0;
     const started = performance.now();
 
@@ -124,69 +87,65 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
       }
     };
 
-    const worker = async () => {
-      for (let index = next++; index < logins; index = next++) {
-        // Both providers mixed, each login as a random one of many accounts.
-        const provider: Provider = index % 2 === 0 ? 'exbo' : 'soa2';
-        const account = pick(provider);
-        inFlight.add(account);
-        const browser = new Browser(dispatcher ? { dispatcher } : {});
-        try {
-          timings.push(await withTimeout(completeLogin(browser, appURL, account), timeoutMs));
-          finished.push({ browser, account });
-          byProvider[provider]++;
-        } catch (err) {
-          const step = (err as { step?: string }).step ?? 'other';
-          errors[step] = (errors[step] ?? 0) + 1;
-          if (errorSamples.length < 10) errorSamples.push(`${provider}: ${(err as Error).message}`);
-        } finally {
-          inFlight.delete(account);
-        }
-        done++;
-        if (done % Math.max(1, Math.floor(logins / 10)) === 0) {
-          progress(
-            `${done}/${logins} logins, ${Object.values(errors).reduce((a, b) => a + b, 0)} failed`,
-          );
-        }
+    await inParallel(logins, concurrency, async (index) => {
+      // Both providers mixed, each login as a random one of many accounts.
+      const provider: Provider = index % 2 === 0 ? 'exbo' : 'soa2';
+      const account = pick(provider);
+      inFlight.add(account);
+      const browser = new Browser(dispatcher ? { dispatcher } : {});
+      try {
+        timings.push(await withTimeout(completeLogin(browser, appURL, account), TIMEOUT_MS));
+        finished.push({ browser, account });
+        byProvider[provider]++;
+      } catch (err) {
+        const step = (err as { step?: string }).step ?? 'other';
+        errors[step] = (errors[step] ?? 0) + 1;
+        if (errorSamples.length < 10) errorSamples.push(`${provider}: ${(err as Error).message}`);
+      } finally {
+        inFlight.delete(account);
       }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+      done++;
+      if (done % Math.max(1, Math.floor(logins / 10)) === 0) {
+        progress(`${done}/${logins} logins, ${failedLogins(errors)} failed`);
+      }
+    });
     const wallMs = performance.now() - started;
 
     // Each session once more, after everything: still exactly its own account.
     let wrongSessions = 0;
-    let checked = 0;
-    const checker = async () => {
-      for (let i = checked++; i < finished.length; i = checked++) {
-        const { browser, account } = finished[i] as Finished;
-        try {
-          const home = await withTimeout(browser.get(`${appURL}/`), timeoutMs);
-          if (home.status !== 200)
-            throw new Error(`HTTP ${home.status}: ${home.text.slice(0, 120)}`);
-          assertSignedInAs(home.text, account, 'recheck');
-        } catch (err) {
-          wrongSessions++;
-          if (errorSamples.length < 20) errorSamples.push(`recheck: ${(err as Error).message}`);
-        }
+    await inParallel(finished.length, concurrency, async (i) => {
+      const { browser, account } = finished[i]!;
+      try {
+        const home = await withTimeout(browser.get(`${appURL}/`), TIMEOUT_MS);
+        if (home.status !== 200) throw new Error(`HTTP ${home.status}: ${home.text.slice(0, 120)}`);
+        assertSignedInAs(home.text, account, 'recheck');
+      } catch (err) {
+        wrongSessions++;
+        if (errorSamples.length < 20) errorSamples.push(`recheck: ${(err as Error).message}`);
       }
-    };
-    await Promise.all(Array.from({ length: concurrency }, checker));
+    });
 
     return {
       logins,
       concurrency,
       instances: instanceCount,
       sessionStore: useRedis ? 'redis' : 'memory',
+      /** Logins that ended on the home page signed in as their own account. */
       succeeded: finished.length,
       byProvider,
+      /** Logins that failed, by step (`callback`, `consent page`, `hung`, ...), and a few messages. */
       errors,
       errorSamples,
+      /** Sessions that, checked again after the whole run, showed someone else or nobody. */
       wrongSessions,
       wallMs,
       loginsPerSecond: (finished.length / wallMs) * 1000,
+      /** Requests resent after the server closed their kept-alive connection, as browsers do. */
       resentRequests: timings.reduce((sum, t) => sum + t.resent, 0),
+      /** Whole logins (start to signed-in page) and the callback alone, milliseconds. */
       loginLatency: percentiles(timings.map((t) => t.totalMs)),
       callbackLatency: percentiles(timings.map((t) => t.callbackMs)),
+      /** Peak resident memory of each app instance and of this process (the driver), bytes. */
       appPeakRss: await Promise.all(instances.map((instance) => instance.peakRss())),
       driverPeakRss: process.resourceUsage().maxRSS * 1024,
     };
@@ -196,8 +155,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
 }
 
 /**
- * The app instance(s) and the address browsers use: one instance directly (its callback URL names
- * its own port, chosen first), or several behind nginx over https (harness/cluster.ts).
+ * The app instance(s) and the address browsers use: one instance directly, or several behind nginx
+ * over https (harness/cluster.ts).
  */
 async function startApps(
   providers: ProviderFakes,
@@ -216,16 +175,18 @@ async function startApps(
     cleanups.push(() => server.stop());
     env.REDIS_URL = server.url;
   }
+  const { origin, instance } = await startExampleApp(providers, env);
+  cleanups.push(() => instance.stop());
+  return { appURL: origin, instances: [instance] };
+}
+
+/** The example app as `npm start` runs it, at an origin (its own port) registered with the fakes. */
+export async function startExampleApp(providers: ProviderFakes, env: Record<string, string> = {}) {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   await providers.register(origin);
-  const instance = await startAppInstance({
-    ...providers.appEnv(origin),
-    ...env,
-    PORT: String(port),
-  });
-  cleanups.push(() => instance.stop());
-  return { appURL: origin, instances: [instance] };
+  const instance = await startAppInstance({ ...providers.appEnv(origin), ...env, PORT: `${port}` });
+  return { origin, instance };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -239,28 +200,31 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Nearest-rank percentiles; zeros when there is nothing to rank. */
-export function percentiles(values: number[]): Percentiles {
-  if (values.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
-  return { p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted.at(-1) as number };
+/** Nearest-rank percentiles (bench/stats.ts); zeros when there is nothing to rank. */
+export function percentiles(values: number[]) {
+  const at = (p: number) => (values.length === 0 ? 0 : percentile(values, p));
+  return { p50: at(50), p90: at(90), p99: at(99), max: at(100) };
 }
+
+/** Logins that failed, whatever the step. */
+export const failedLogins = (errors: Record<string, number>) =>
+  Object.values(errors).reduce((a, b) => a + b, 0);
 
 /** The report as people read it. */
 export function formatReport(report: LoadReport): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const spread = (p: LoadReport['loginLatency']) =>
+    `p50 ${ms(p.p50)}, p90 ${ms(p.p90)}, p99 ${ms(p.p99)}, max ${ms(p.max)}`;
   const mb = (value: number | undefined) =>
     value === undefined ? 'n/a' : `${(value / 1024 / 1024).toFixed(1)} MiB`;
-  const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
+  const failed = failedLogins(report.errors);
   const steps = Object.entries(report.errors).map(([step, n]) => `${step}: ${n}`);
   const lines = [
     `Logins:       ${report.succeeded}/${report.logins} signed in as the account that consented (EXBO ${report.byProvider.exbo}, Scratch ${report.byProvider.soa2})`,
     `Setup:        ${report.instances} instance(s), sessions in ${report.sessionStore}, concurrency ${report.concurrency}`,
     `Throughput:   ${report.loginsPerSecond.toFixed(1)} logins/s (${(report.wallMs / 1000).toFixed(1)} s)`,
-    `Login:        p50 ${ms(report.loginLatency.p50)}, p90 ${ms(report.loginLatency.p90)}, p99 ${ms(report.loginLatency.p99)}, max ${ms(report.loginLatency.max)}`,
-    `Callback:     p50 ${ms(report.callbackLatency.p50)}, p90 ${ms(report.callbackLatency.p90)}, p99 ${ms(report.callbackLatency.p99)}, max ${ms(report.callbackLatency.max)}`,
+    `Login:        ${spread(report.loginLatency)}`,
+    `Callback:     ${spread(report.callbackLatency)}`,
     `Errors:       ${failed}${failed ? ` (${steps.join(', ')})` : ''}`,
     `Resent:       ${report.resentRequests} request(s) on a kept-alive connection the server had closed (browsers resend these)`,
     `Wrong user:   ${report.wrongSessions} session(s) not signed in as their own account on a second look`,

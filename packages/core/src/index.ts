@@ -16,9 +16,10 @@ export {
   FetchLike,
   ProxyOption,
 } from './connection-options.js';
-export {
+// Types only: the cookie store is required when a strategy asks for it (login-state.ts).
+export type {
   CookieStateStore,
-  type CookieStateStoreOptions,
+  CookieStateStoreOptions,
   LoginStateCookieOptions,
 } from './cookie-state-store.js';
 export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
