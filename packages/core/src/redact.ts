@@ -221,27 +221,71 @@ export function bodyExcerpt(text: string, secrets: readonly (string | undefined)
   return shown.length > EXCERPT_LENGTH ? `${shown.slice(0, EXCERPT_LENGTH)}…` : shown;
 }
 
+/** Bounds of the copy {@link redactCause} makes: real cause chains are two or three links. */
+const MAX_CAUSE_DEPTH = 8;
+const MAX_CAUSE_NODES = 100;
+/** Properties (or array elements) copied per object; a stack trace fits in one string. */
+const MAX_CAUSE_PROPERTIES = 100;
+const MAX_CAUSE_STRING = 8192;
+/** What stands where the copy stops: too deep, too many objects, binary data. */
+const CUT = '[cut]';
+
 /**
- * `cause` without any of `secrets`: as it is when it quotes none of them (the usual case: the
- * caller keeps the original error and its type), else a plain copy with the same name and `code`
- * whose message, stack and causes are redacted. Never changes the original.
+ * `cause` without any of `secrets`, to a bounded depth: as it is when nothing in it had to change
+ * (the usual case: the caller keeps the original error and its type), else a copy. The copy
+ * follows every own property, string- or symbol-keyed, enumerable or not (`message`, `stack`,
+ * `url`, `body`, `cause`, `AggregateError`'s `errors`, plain objects and arrays), redacts and cuts
+ * every string (8,192 characters), keeps a cycle as a cycle, and stops at 8 levels, 100 objects
+ * and 100 properties an object. An error is copied as an `Error` with the same name. Never
+ * changes the original.
  */
-export function redactCause(
-  cause: unknown,
-  secrets: readonly (string | undefined)[],
-  depth = 0,
-): unknown {
-  if (typeof cause === 'string') return redactSecrets(cause, secrets);
-  // A cause chain is short (undici: two or three links); the bound also ends a cyclic one.
-  if (!(cause instanceof Error) || depth >= 4) return cause;
-  const inner = redactCause(cause.cause, secrets, depth + 1);
-  const message = redactSecrets(cause.message, secrets);
-  const stack = cause.stack === undefined ? undefined : redactSecrets(cause.stack, secrets);
-  if (message === cause.message && stack === cause.stack && inner === cause.cause) return cause;
-  const copy = new Error(message, inner === undefined ? undefined : { cause: inner });
-  copy.name = cause.name;
-  const code = (cause as { code?: unknown }).code;
-  if (code !== undefined) Object.assign(copy, { code });
-  if (stack !== undefined) copy.stack = stack;
-  return copy;
+export function redactCause(cause: unknown, secrets: readonly (string | undefined)[]): unknown {
+  const copies = new Map<object, unknown>();
+  let changed = false;
+  const copy = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') {
+      const clean = redactSecrets(value, secrets, MAX_CAUSE_STRING);
+      if (clean !== value) changed = true;
+      return clean;
+    }
+    if (value === null || typeof value !== 'object') return value;
+    if (copies.has(value)) return copies.get(value);
+    if (depth >= MAX_CAUSE_DEPTH || copies.size >= MAX_CAUSE_NODES || ArrayBuffer.isView(value)) {
+      changed = true;
+      return CUT;
+    }
+    const out: object = value instanceof Error ? new Error() : Array.isArray(value) ? [] : {};
+    copies.set(value, out);
+    const keys = Reflect.ownKeys(value).filter(
+      (key) => !(Array.isArray(value) && key === 'length'),
+    );
+    if (keys.length > MAX_CAUSE_PROPERTIES) changed = true;
+    for (const key of keys.slice(0, MAX_CAUSE_PROPERTIES)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      let inner: unknown;
+      try {
+        inner = (value as Record<PropertyKey, unknown>)[key];
+      } catch {
+        inner = CUT; // A getter that throws: nothing to show.
+      }
+      Object.defineProperty(out, key, {
+        value: copy(inner, depth + 1),
+        enumerable: descriptor?.enumerable ?? true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    // `name` usually lives on the prototype, which the copy does not keep.
+    if (value instanceof Error && !Object.hasOwn(value, 'name')) {
+      Object.defineProperty(out, 'name', {
+        value: value.name,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  };
+  const result = copy(cause, 0);
+  return changed ? result : cause;
 }
