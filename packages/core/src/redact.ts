@@ -55,18 +55,29 @@ function redactPairs(text: string): string {
   );
 }
 
-/** Every string under a token-like key anywhere in `json`, however deep (iterative: no recursion). */
-function sensitiveStrings(json: unknown, found: string[]): void {
-  const stack: Array<{ value: unknown; sensitive: boolean }> = [{ value: json, sensitive: false }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, sensitive } = item;
+/**
+ * At most this many values are taken from an answer (besides the ones we sent): a real answer
+ * holds two or three tokens, and a hostile one with a hundred thousand would otherwise make
+ * redaction cost the number of values times the length of the text (a minute of CPU for one
+ * login callback of 1 MiB).
+ */
+const MAX_FOUND_SECRETS = 64;
+
+/**
+ * Adds the strings under a token-like key in `json` to `found`, breadth first (the tokens of a
+ * real answer are near the top, so they are among the first found), until `found` is full.
+ */
+function sensitiveStrings(json: unknown, found: Set<string>): void {
+  const queue: Array<{ value: unknown; sensitive: boolean }> = [{ value: json, sensitive: false }];
+  for (let next = 0; next < queue.length && found.size < MAX_FOUND_SECRETS; next++) {
+    const { value, sensitive } = queue[next] as { value: unknown; sensitive: boolean };
     if (typeof value === 'string') {
-      if (sensitive) found.push(value);
+      if (sensitive && value.length >= MIN_SECRET_LENGTH) found.add(value);
     } else if (Array.isArray(value)) {
-      for (const inner of value) stack.push({ value: inner, sensitive });
+      for (const inner of value) queue.push({ value: inner, sensitive });
     } else if (value !== null && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
-        stack.push({ value: inner, sensitive: sensitive || isSensitiveKey(key) });
+        queue.push({ value: inner, sensitive: sensitive || isSensitiveKey(key) });
       }
     }
   }
@@ -74,12 +85,15 @@ function sensitiveStrings(json: unknown, found: string[]): void {
 
 /**
  * What an error about the answer `text` must not show: the values we sent (`sent`: client secret,
- * code, tokens), and every string the answer itself holds under a token-like key (in JSON at any
- * depth, or as a `key=value` pair in text), because the provider may echo those elsewhere in the
- * same answer, e.g. in its `error_description`.
+ * code, tokens), all of them, and up to {@link MAX_FOUND_SECRETS} strings the answer itself holds
+ * under a token-like key (in JSON at any depth, or as a `key=value` pair in text), because the
+ * provider may echo those elsewhere in the same answer, e.g. in its `error_description`.
  */
 export function answerSecrets(text: string, sent: readonly (string | undefined)[] = []): string[] {
-  const found = sent.filter((value): value is string => typeof value === 'string');
+  const kept = sent.filter(
+    (value): value is string => typeof value === 'string' && value.length >= MIN_SECRET_LENGTH,
+  );
+  const found = new Set<string>();
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -88,32 +102,102 @@ export function answerSecrets(text: string, sent: readonly (string | undefined)[
   }
   if (json !== null && typeof json === 'object') sensitiveStrings(json, found);
   for (const [, key, , value] of text.matchAll(PAIR)) {
-    if (key !== undefined && value !== undefined && isSensitiveKey(key)) found.push(value);
+    if (found.size >= MAX_FOUND_SECRETS) break;
+    if (isSensitiveKey(key as string) && (value as string).length >= MIN_SECRET_LENGTH) {
+      found.add(value as string);
+    }
   }
-  return found.filter((value) => value.length >= MIN_SECRET_LENGTH);
+  return [...new Set([...kept, ...found])];
 }
 
 /**
- * The forms a value takes when quoted: as is, JSON-escaped (a re-serialised body) and
- * percent-encoded (a form or a URL).
+ * How much of a text {@link redactSecrets} keeps (characters): more than any message needs, and
+ * what bounds the cost of redaction whatever the provider sent.
  */
-function quotedForms(secret: string): string[] {
-  return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+const REDACTED_TEXT_LENGTH = 2000;
+/** The longest form one character of a secret takes when quoted (`&#x0001F600;`, `%F0%9F%98%80`). */
+const MAX_FORM_LENGTH = 16;
+
+/** A hex number matched in either letter case (percent-encoding and escapes are case-insensitive). */
+function hexPattern(value: number, width = 0): string {
+  return value
+    .toString(16)
+    .padStart(width, '0')
+    .replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
 }
 
-/** Replaces every occurrence of each secret (client secret, code, token) in `text`. */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) continue;
-    for (const form of quotedForms(secret)) forms.add(form);
+/** The named HTML entities a text may use for a character. */
+const HTML_NAMES: Record<string, string[]> = {
+  '&': ['&amp;'],
+  '<': ['&lt;'],
+  '>': ['&gt;'],
+  '"': ['&quot;'],
+  "'": ['&apos;', '&#39;'],
+};
+
+/**
+ * A pattern for one character of a secret in every form it takes when quoted: as is,
+ * JSON-escaped (`\"`, `\/` as PHP writes it, `\u00e9`), percent-encoded in either case (a form or
+ * a URL; `+` for a space in a form) and as an HTML entity (`&amp;`, `&#38;`, `&#x26;`). Letters
+ * and digits are the same in every form.
+ */
+function charPattern(char: string): string {
+  if (/^[A-Za-z0-9]$/.test(char)) return char;
+  const code = char.codePointAt(0) as number;
+  const forms = new Set([char.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')]);
+  const units = [...Array(char.length).keys()].map((i) => char.charCodeAt(i));
+  forms.add(units.map((unit) => `\\\\u${hexPattern(unit, 4)}`).join(''));
+  if (char === '"' || char === '\\' || char === '/') forms.add(`\\\\\\${char}`);
+  forms.add([...Buffer.from(char)].map((byte) => `%${hexPattern(byte, 2)}`).join(''));
+  if (char === ' ') forms.add('\\+');
+  for (const name of HTML_NAMES[char] ?? []) forms.add(name);
+  forms.add(`&#0{0,4}${code};`);
+  forms.add(`&#[xX]0{0,4}${hexPattern(code)};`);
+  return `(?:${[...forms].join('|')})`;
+}
+
+/** One pattern matching every quoted form of every secret, the longest secrets first. */
+function secretsPattern(secrets: readonly (string | undefined)[]): RegExp | undefined {
+  const values = [
+    ...new Set(
+      secrets.filter(
+        (secret): secret is string =>
+          typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH,
+      ),
+    ),
+  ];
+  if (values.length === 0) return undefined;
+  // Longest first: where two secrets start at one place, the one that contains the other is
+  // removed whole.
+  values.sort((a, b) => b.length - a.length);
+  const alternatives = values.map((secret) => [...secret].map(charPattern).join(''));
+  return new RegExp(alternatives.join('|'), 'g');
+}
+
+/**
+ * `text` without any of `secrets` (client secret, code, token) in any quoted form, cut to its
+ * first `limit` characters (an ellipsis says so). One pass over those characters only, so the
+ * cost is bounded by `limit`, not by the length of what a provider sent.
+ */
+export function redactSecrets(
+  text: string,
+  secrets: readonly (string | undefined)[],
+  limit = REDACTED_TEXT_LENGTH,
+): string {
+  const pattern = secretsPattern(secrets);
+  if (pattern === undefined) return text.length > limit ? `${text.slice(0, limit)}…` : text;
+  // Every secret that starts within `limit` ends within this window, and is removed whole.
+  const longest = Math.max(...secrets.map((secret) => secret?.length ?? 0));
+  const window = text.slice(0, limit + longest * MAX_FORM_LENGTH);
+  let out = '';
+  let at = 0;
+  for (let match = pattern.exec(window); match !== null; match = pattern.exec(window)) {
+    if (match.index >= limit) break;
+    out += `${window.slice(at, match.index)}${REDACTED}`;
+    at = match.index + match[0].length;
   }
-  // Longest first, so a secret that contains another is removed whole.
-  let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
-    if (out.includes(form)) out = out.split(form).join(REDACTED);
-  }
-  return out;
+  if (at < limit) out += window.slice(at, limit);
+  return text.length > Math.max(at, limit) ? `${out}…` : out;
 }
 
 /**
@@ -137,27 +221,71 @@ export function bodyExcerpt(text: string, secrets: readonly (string | undefined)
   return shown.length > EXCERPT_LENGTH ? `${shown.slice(0, EXCERPT_LENGTH)}…` : shown;
 }
 
+/** Bounds of the copy {@link redactCause} makes: real cause chains are two or three links. */
+const MAX_CAUSE_DEPTH = 8;
+const MAX_CAUSE_NODES = 100;
+/** Properties (or array elements) copied per object; a stack trace fits in one string. */
+const MAX_CAUSE_PROPERTIES = 100;
+const MAX_CAUSE_STRING = 8192;
+/** What stands where the copy stops: too deep, too many objects, binary data. */
+const CUT = '[cut]';
+
 /**
- * `cause` without any of `secrets`: as it is when it quotes none of them (the usual case: the
- * caller keeps the original error and its type), else a plain copy with the same name and `code`
- * whose message, stack and causes are redacted. Never changes the original.
+ * `cause` without any of `secrets`, to a bounded depth: as it is when nothing in it had to change
+ * (the usual case: the caller keeps the original error and its type), else a copy. The copy
+ * follows every own property, string- or symbol-keyed, enumerable or not (`message`, `stack`,
+ * `url`, `body`, `cause`, `AggregateError`'s `errors`, plain objects and arrays), redacts and cuts
+ * every string (8,192 characters), keeps a cycle as a cycle, and stops at 8 levels, 100 objects
+ * and 100 properties an object. An error is copied as an `Error` with the same name. Never
+ * changes the original.
  */
-export function redactCause(
-  cause: unknown,
-  secrets: readonly (string | undefined)[],
-  depth = 0,
-): unknown {
-  if (typeof cause === 'string') return redactSecrets(cause, secrets);
-  // A cause chain is short (undici: two or three links); the bound also ends a cyclic one.
-  if (!(cause instanceof Error) || depth >= 4) return cause;
-  const inner = redactCause(cause.cause, secrets, depth + 1);
-  const message = redactSecrets(cause.message, secrets);
-  const stack = cause.stack === undefined ? undefined : redactSecrets(cause.stack, secrets);
-  if (message === cause.message && stack === cause.stack && inner === cause.cause) return cause;
-  const copy = new Error(message, inner === undefined ? undefined : { cause: inner });
-  copy.name = cause.name;
-  const code = (cause as { code?: unknown }).code;
-  if (code !== undefined) Object.assign(copy, { code });
-  if (stack !== undefined) copy.stack = stack;
-  return copy;
+export function redactCause(cause: unknown, secrets: readonly (string | undefined)[]): unknown {
+  const copies = new Map<object, unknown>();
+  let changed = false;
+  const copy = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') {
+      const clean = redactSecrets(value, secrets, MAX_CAUSE_STRING);
+      if (clean !== value) changed = true;
+      return clean;
+    }
+    if (value === null || typeof value !== 'object') return value;
+    if (copies.has(value)) return copies.get(value);
+    if (depth >= MAX_CAUSE_DEPTH || copies.size >= MAX_CAUSE_NODES || ArrayBuffer.isView(value)) {
+      changed = true;
+      return CUT;
+    }
+    const out: object = value instanceof Error ? new Error() : Array.isArray(value) ? [] : {};
+    copies.set(value, out);
+    const keys = Reflect.ownKeys(value).filter(
+      (key) => !(Array.isArray(value) && key === 'length'),
+    );
+    if (keys.length > MAX_CAUSE_PROPERTIES) changed = true;
+    for (const key of keys.slice(0, MAX_CAUSE_PROPERTIES)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      let inner: unknown;
+      try {
+        inner = (value as Record<PropertyKey, unknown>)[key];
+      } catch {
+        inner = CUT; // A getter that throws: nothing to show.
+      }
+      Object.defineProperty(out, key, {
+        value: copy(inner, depth + 1),
+        enumerable: descriptor?.enumerable ?? true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    // `name` usually lives on the prototype, which the copy does not keep.
+    if (value instanceof Error && !Object.hasOwn(value, 'name')) {
+      Object.defineProperty(out, 'name', {
+        value: value.name,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  };
+  const result = copy(cause, 0);
+  return changed ? result : cause;
 }
