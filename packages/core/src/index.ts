@@ -44,6 +44,11 @@ export {
   invalidOptionValue,
   unsupportedOption,
 } from './option-checks.js';
+export {
+  answerText,
+  type RateLimitAnswer,
+  rateLimitedError,
+} from './provider-errors.js';
 export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
 export { retryAfterSeconds } from './retry-after.js';
 export { LoginStateStore, newStateHandle } from './state-store.js';

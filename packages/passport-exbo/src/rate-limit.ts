@@ -5,7 +5,13 @@
  * "Rate limits"). A 429 becomes an `OAuthError` `RATE_LIMITED` whose `retryAfter` (seconds) comes
  * from that reset.
  */
-import { type HttpResponse, OAuthError, retryAfterSeconds, type Transport } from '@exbo-soa2/core';
+import {
+  type HttpResponse,
+  type OAuthError,
+  rateLimitedError,
+  retryAfterSeconds,
+  type Transport,
+} from '@exbo-soa2/core';
 
 /** The game API's rate-limit bucket after a request, from its `X-RateLimit-*` headers. */
 export interface ExboRateLimit {
@@ -55,22 +61,17 @@ export function rateLimited(
 ): OAuthError {
   const rateLimit = parseRateLimit(res.headers);
   const retryAfterHeader = retryAfterSeconds(res.headers, now);
-  let retryAfter: number | undefined;
-  let when = '';
-  if (rateLimit) {
-    retryAfter = Math.max(0, Math.ceil((rateLimit.resetAt.getTime() - now) / 1000));
-    when = `: the ${rateLimit.limit}-point bucket refills at ${rateLimit.resetAt.toISOString()} (retry in ${retryAfter} s)`;
-  } else if (retryAfterHeader !== undefined) {
-    retryAfter = retryAfterHeader;
-    when = `: retry in ${retryAfter} s`;
-  }
-  return new OAuthError(
-    'RATE_LIMITED',
-    `${transport.providerLabel} rate-limited ${purpose}${when}`,
-    {
-      provider: transport.provider,
-      upstreamStatus: res.status,
-      ...(retryAfter !== undefined && { retryAfter }),
-    },
-  );
+  const answer = {
+    provider: transport.provider,
+    providerLabel: transport.providerLabel,
+    status: res.status,
+    purpose,
+  };
+  if (!rateLimit) return rateLimitedError({ ...answer, retryAfter: retryAfterHeader });
+  const retryAfter = Math.max(0, Math.ceil((rateLimit.resetAt.getTime() - now) / 1000));
+  return rateLimitedError({
+    ...answer,
+    retryAfter,
+    when: `the ${rateLimit.limit}-point bucket refills at ${rateLimit.resetAt.toISOString()} (retry in ${retryAfter} s)`,
+  });
 }

@@ -3,7 +3,10 @@
  * (league/oauth2-server 8.x error bodies, see docs/protocols/exbo.md, "Token errors") to our error family. The
  * request is `ExboClient`'s (client.ts).
  */
-import { answerSecrets, type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+import {
+  answerSecrets,
+  answerText,
+  type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
 import { rateLimited } from './rate-limit.js';
 
 export type ExboGrant = 'authorization_code' | 'refresh_token' | 'client_credentials';
@@ -79,10 +82,6 @@ export function tokenParams(tokens: ExboTokenResponse): ExboTokenParams {
   return { token_type: tokens.token_type, expires_in: tokens.expires_in };
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** Maps a league error body to our codes. docs/protocols/exbo.md, "Token errors" lists the non-RFC choices this accounts for. */
 function tokenError(
   transport: Transport,
@@ -92,8 +91,8 @@ function tokenError(
   secrets: readonly string[],
 ): OAuthError {
   const error = String(body.error);
-  const description = text(body.error_description) ?? text(body.message);
-  const hint = text(body.hint);
+  const description = answerText(body.error_description) ?? answerText(body.message);
+  const hint = answerText(body.hint);
   const said = [error, description, hint].filter((part) => part !== undefined).join(': ');
   const details = {
     provider: transport.provider,

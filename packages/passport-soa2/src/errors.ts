@@ -7,10 +7,12 @@
  */
 import {
   answerSecrets,
+  answerText,
   bodyExcerpt,
   type HttpResponse,
   OAuthError,
   type OAuthErrorCode,
+  rateLimitedError,
   retryAfterSeconds,
 } from '@exbo-soa2/core';
 
@@ -74,10 +76,6 @@ const KNOWN: Record<Soa2Request, Partial<Record<number, [OAuthErrorCode, string]
   },
 };
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /**
  * The error for a documented error status of `request`, or `undefined` when the status is not one
  * of them (the caller then reports it as an unexpected answer).
@@ -99,12 +97,12 @@ export function soa2StatusError(
  * as passport-exbo reports EXBO's, with `retryAfter` when the answer has a `Retry-After`.
  */
 export function soa2RateLimited(res: HttpResponse, purpose: string): OAuthError {
-  const retryAfter = retryAfterSeconds(res.headers);
-  const when = retryAfter === undefined ? '' : `: retry in ${retryAfter} s`;
-  return new OAuthError('RATE_LIMITED', `SOA2 rate-limited ${purpose}${when}`, {
+  return rateLimitedError({
     provider: 'soa2',
-    upstreamStatus: res.status,
-    ...(retryAfter !== undefined && { retryAfter }),
+    providerLabel: 'SOA2',
+    status: res.status,
+    purpose,
+    retryAfter: retryAfterSeconds(res.headers),
   });
 }
 
@@ -123,9 +121,9 @@ export function soa2AnswerError(
 ): OAuthError {
   const body =
     res.json !== null && typeof res.json === 'object' ? (res.json as Record<string, unknown>) : {};
-  const reason = text(body.httpReason);
+  const reason = answerText(body.httpReason);
   // MediaWiki's own errors (415, route validation) explain themselves in `message`.
-  const description = text(body.message);
+  const description = answerText(body.message);
   const said = reason ? `HTTP ${res.status} ${reason}` : `HTTP ${res.status}`;
   return new OAuthError(code, `${advice} [${purpose}: ${said}]`, {
     provider: 'soa2',
