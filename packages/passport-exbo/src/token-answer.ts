@@ -6,7 +6,10 @@
 import {
   answerSecrets,
   answerText,
-  type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
+  type HttpResponse,
+  OAuthError,
+  type Transport,
+} from '@exbo-soa2/core';
 import { rateLimited } from './rate-limit.js';
 
 export type ExboGrant = 'authorization_code' | 'refresh_token' | 'client_credentials';
