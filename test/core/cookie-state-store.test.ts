@@ -9,8 +9,11 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { mock, test } from 'node:test';
 import { inspect } from 'node:util';
-import { CookieStateStore, type LoginStateCookieOptions } from '@exbo-soa2/core';
+import type { LoginStateCookieOptions } from '@exbo-soa2/core';
 import express from 'express';
+// core's index exports the store's types only (the strategies require the file when a login state
+// cookie is asked for, core/src/login-state.ts), so the class comes from its own compiled file.
+import { CookieStateStore } from '../../packages/core/dist/lib/cookie-state-store.js';
 import { listen } from '../helpers/server.js';
 
 const SECRET = 'the cookie store unit tests: a secret of 32+ chars';
