@@ -17,11 +17,7 @@ export {
   ProxyOption,
 } from './connection-options.js';
 // Types only: the cookie store is required when a strategy asks for it (login-state.ts).
-export type {
-  CookieStateStore,
-  CookieStateStoreOptions,
-  LoginStateCookieOptions,
-} from './cookie-state-store.js';
+export type { CookieStateStore, CookieStateStoreOptions } from './cookie-state-store.js';
 export { isOAuthError, OAuthError, OAuthErrorCode } from './errors.js';
 export {
   checkStrategyArguments,
@@ -52,7 +48,8 @@ export {
 export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
 export { retryAfterSeconds } from './retry-after.js';
 export { LoginStateStore, newStateHandle } from './state-store.js';
-export type { SharedStrategyOptions } from './strategy-options.js';
+// LoginStateCookieOptions without `type`, like FetchLike above.
+export { LoginStateCookieOptions, type SharedStrategyOptions } from './strategy-options.js';
 export { type HttpResponse, Transport } from './transport.js';
 export {
   invokeVerify,

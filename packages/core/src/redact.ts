@@ -85,7 +85,7 @@ function sensitiveStrings(json: unknown, found: Set<string>): void {
 
 /**
  * What an error about the answer `text` must not show: the values we sent (`sent`: client secret,
- * code, tokens), all of them, and up to {@link MAX_FOUND_SECRETS} strings the answer itself holds
+ * code, tokens), all of them, and up to 64 strings the answer itself holds
  * under a token-like key (in JSON at any depth, or as a `key=value` pair in text), because the
  * provider may echo those elsewhere in the same answer, e.g. in its `error_description`.
  */

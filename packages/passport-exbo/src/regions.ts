@@ -5,6 +5,7 @@
  */
 import { PACKAGE_NAME } from './version.js';
 
+/** STALCRAFT's region ids, upper-case (see docs/protocols/exbo.md). */
 export const EXBO_REGIONS = ['RU', 'EU', 'NA', 'SEA', 'NEA'] as const;
 
 /** A STALCRAFT region id, upper-case: one of {@link EXBO_REGIONS}. */
