@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import { DEFAULT_SOA2_CLIENT, type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
 import {
   OAuthError,
@@ -482,6 +483,37 @@ describe('answers SOA2 does not document', () => {
     assert.match(error.message, /the application request \(GET \/applications\/\{client_id\}\)/);
     assert.ok(!JSON.stringify({ ...error, message: error.message }).includes(secret));
   });
+
+  for (const [what, setCookie, status] of [
+    ['renews the session cookie', 's=renewed-cookie-value-5678; Path=/', 500],
+    ['deletes the session cookie (MediaWiki on a 401)', 's=deleted; Max-Age=0', 401],
+  ] as const) {
+    test(`an answer that ${what} and quotes the request's Cookie header shows neither value`, {
+      timeout: 10_000,
+    }, async () => {
+      const sent = 'sent-cookie-value-1234';
+      const server = await listen((req, res) => {
+        res.writeHead(status, { 'Content-Type': 'text/plain', 'Set-Cookie': setCookie });
+        res.end(`your request had Cookie: ${req.headers.cookie} and it was not accepted`);
+      });
+      cleanups.push(() => server.close());
+      const apiURL = `${server.url}/api`;
+      const soa2 = new Soa2AccountClient({
+        apiURL,
+        session: { apiURL, username: KENNY.name, cookies: [{ name: 's', value: sent }] },
+      });
+      const error = await rejection(soa2.getApplication(1));
+      const shown = [
+        error.message,
+        error.bodyExcerpt,
+        inspect(error, { depth: Infinity }),
+        JSON.stringify(error),
+      ].join('\n');
+      assert.ok(shown.includes('[redacted]'), shown);
+      assert.ok(!shown.includes(sent), `the cookie sent shows: ${shown}`);
+      assert.ok(!shown.includes('renewed-cookie-value-5678'), `the new cookie shows: ${shown}`);
+    });
+  }
 
   test('a 500 is PROVIDER_ERROR; an unreachable API is PROVIDER_UNREACHABLE', {
     timeout: 10_000,

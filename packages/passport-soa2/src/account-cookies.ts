@@ -49,9 +49,21 @@ export function parseSetCookie(header: string, nowMs: number): SetCookie | undef
   return { name, value, ...(expires !== undefined && { expires }), deleted };
 }
 
+/**
+ * How many replaced or deleted cookie values are remembered for redaction: a session renews its
+ * cookie a few times at most, so this covers a client's life without growing with it.
+ */
+const MAX_RETIRED_VALUES = 16;
+
 /** The cookies of one SOA2 API, by name. */
 export class AccountCookies {
   readonly #cookies = new Map<string, Soa2AccountCookie>();
+  /**
+   * Values the jar held before an answer replaced or deleted them. An answer that renews or deletes
+   * the session cookie (MediaWiki does both, and deletes it on 401) may also quote the request's
+   * `Cookie` header: the value sent must still be redacted from the error built from that answer.
+   */
+  readonly #retired: string[] = [];
 
   constructor(cookies: readonly Soa2AccountCookie[] = []) {
     for (const cookie of cookies) this.#cookies.set(cookie.name, { ...cookie });
@@ -62,6 +74,8 @@ export class AccountCookies {
     for (const header of setCookieHeaders) {
       const cookie = parseSetCookie(header, nowMs);
       if (!cookie) continue;
+      const old = this.#cookies.get(cookie.name);
+      if (old && (cookie.deleted || old.value !== cookie.value)) this.#retire(old.value);
       if (cookie.deleted) this.#cookies.delete(cookie.name);
       else
         this.#cookies.set(cookie.name, {
@@ -86,9 +100,9 @@ export class AccountCookies {
     return valid.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
   }
 
-  /** The cookie values, for redaction from error messages. */
+  /** The cookie values held now and lately, for redaction from error messages. */
   values(): string[] {
-    return [...this.#cookies.values()].map((cookie) => cookie.value);
+    return [...[...this.#cookies.values()].map((cookie) => cookie.value), ...this.#retired];
   }
 
   /** Whether any cookie is still valid at `nowMs` (else there is no session to send). */
@@ -117,7 +131,14 @@ export class AccountCookies {
 
   /** Forgets every cookie. */
   clear(): void {
+    for (const cookie of this.#cookies.values()) this.#retire(cookie.value);
     this.#cookies.clear();
+  }
+
+  #retire(value: string): void {
+    if (this.#retired.includes(value)) return;
+    this.#retired.push(value);
+    if (this.#retired.length > MAX_RETIRED_VALUES) this.#retired.shift();
   }
 }
 
