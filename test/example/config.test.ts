@@ -33,6 +33,28 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('example app settings', () => {
+  it('a provider URL over insecure http:// to another host is refused, naming the variable', () => {
+    for (const name of ['EXBO_BASE_URL', 'SOA2_BASE_URL']) {
+      const problems = problemsOf({
+        ...validExbo,
+        ...validSoa2,
+        SESSION_SECRET,
+        [name]: 'http://provider.example',
+      });
+      assert.ok(
+        problems.some((p) => p.startsWith(`${name} must be https://`) && /insecure http/.test(p)),
+        problems.join('\n'),
+      );
+      const local = loadConfig({
+        ...validExbo,
+        ...validSoa2,
+        SESSION_SECRET,
+        [name]: 'http://127.0.0.1:9',
+      });
+      assert.equal(local.ok, true, name);
+    }
+  });
+
   it('runs in demo mode with no provider settings, with a random session secret and a warning', () => {
     const first = loadConfig({});
     const second = loadConfig({});

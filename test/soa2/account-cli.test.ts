@@ -28,6 +28,7 @@ import { type Soa2Fake, startSoa2Fake } from '@exbo-soa2/fakes';
 import { type Soa2Profile, Strategy, type VerifyCallback } from 'passport-soa2';
 import { startTestApp } from '../helpers/app.js';
 import { Browser } from '../helpers/browser.js';
+import { listen } from '../helpers/server.js';
 import { KENNY } from './setup.js';
 
 const CLI = fileURLToPath(new URL('../../packages/passport-soa2/dist/cli.js', import.meta.url));
@@ -753,6 +754,36 @@ describe('the API the CLI talks to', () => {
     assert.equal(run.status, 2);
     assert.match(run.stderr, /^soa2: SOA2_API_URL: not an http\(s\) URL: ftp:\/\/example\n/);
   });
+
+  for (const [how, args, env] of [
+    ['SOA2_API_URL', [], { SOA2_API_URL: 'http://oauth2.scratch-wiki.info/w/rest.php/soa2/v0' }],
+    ['--api-url', ['--api-url', 'http://oauth2.scratch-wiki.info/w/rest.php/soa2/v0'], {}],
+  ] as const) {
+    test(
+      `insecure http:// to another host (${how}) exits non-zero and sends nothing`,
+      TEST,
+      async () => {
+        // Someone on the path: a proxy that records whatever reaches it.
+        const seen: string[] = [];
+        const onPath = await listen((req, res) => {
+          seen.push(`${req.method} ${req.url}`);
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end('{}');
+        });
+        try {
+          const run = await soa2(
+            ['login', KENNY.name, '--no-wait', ...args, '--session-file', sessionFile],
+            { bare: true, env: { ...env, HTTP_PROXY: onPath.url, http_proxy: onPath.url } },
+          );
+          assert.equal(run.status, 2, run.stdout);
+          assert.match(run.stderr, /insecure http:\/\/ to oauth2\.scratch-wiki\.info/);
+          assert.deepEqual(seen, []);
+        } finally {
+          await onPath.close();
+        }
+      },
+    );
+  }
 
   test("the text is posted on the fake's own profile page, which login links", TEST, async () => {
     const started = await soa2(['login', KENNY.name, '--no-wait', '--json']);

@@ -161,7 +161,7 @@ function readExbo(value: Read, problems: string[]): ExboSettings | undefined {
     problems.push(`EXBO_CLIENT_ID must be the numeric id EXBO gave you, not "${clientID}".`);
   }
   if (callbackURL !== undefined) checkCallback('EXBO_CALLBACK_URL', callbackURL, 'exbo', problems);
-  if (baseURL !== undefined) checkHttpURL('EXBO_BASE_URL', baseURL, problems);
+  if (baseURL !== undefined) checkProviderURL('EXBO_BASE_URL', baseURL, problems);
   if (problems.length > before) return undefined;
   const settings: ExboSettings = {
     clientID: clientID as string,
@@ -188,7 +188,7 @@ function readSoa2(value: Read, problems: string[]): Soa2Settings | undefined {
     );
   }
   if (callbackURL !== undefined) checkCallback('SOA2_CALLBACK_URL', callbackURL, 'soa2', problems);
-  if (baseURL !== undefined) checkHttpURL('SOA2_BASE_URL', baseURL, problems);
+  if (baseURL !== undefined) checkProviderURL('SOA2_BASE_URL', baseURL, problems);
   if (problems.length > before) return undefined;
   const settings: Soa2Settings = {
     clientID: Number(clientID),
@@ -223,6 +223,22 @@ function checkHttpURL(name: string, url: string, problems: string[]): boolean {
     return false;
   }
   return true;
+}
+
+/**
+ * A provider's URL: the app sends it the client secret, codes and tokens, so https, or http to
+ * this machine only (the strategies refuse anything else too; this names the variable).
+ */
+function checkProviderURL(name: string, url: string, problems: string[]): void {
+  if (!checkHttpURL(name, url, problems)) return;
+  const { protocol, hostname } = new URL(url);
+  const loopback =
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  if (protocol === 'http:' && !loopback) {
+    problems.push(
+      `${name} must be https:// (insecure http:// would send the client secret in clear; it is accepted only for localhost), not "${url}".`,
+    );
+  }
 }
 
 /** The provider redirects to this URL byte for byte, so it must name the route this app serves. */

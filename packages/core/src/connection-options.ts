@@ -21,6 +21,13 @@ export interface ConnectionOptions {
    * A proxy URL together with `fetch` is refused (the `fetch` carries its own dispatcher).
    */
   proxy?: ProxyOption | undefined;
+  /**
+   * `true` lets the provider URLs (`baseURL`, `tokenURL`, `apiURL`…) be plain `http://` to a host
+   * other than this machine, e.g. a test provider inside a private network. Off by default: those
+   * requests carry the client secret, codes, tokens or session cookies, which http sends in clear.
+   * `http://` to localhost, 127.0.0.0/8 and `[::1]` is always accepted.
+   */
+  allowInsecureRequests?: boolean | undefined;
 }
 
 /** The connection options of `options`, checked (a bad one throws) and copied. */

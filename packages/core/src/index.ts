@@ -35,9 +35,11 @@ export {
   checkClientSecret,
   checkNonEmptyString,
   checkOptionsObject,
+  checkServiceURL,
   checkTimeout,
   invalidOptionType,
   invalidOptionValue,
+  isLoopbackHost,
   unsupportedOption,
 } from './option-checks.js';
 export {

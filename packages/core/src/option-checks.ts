@@ -128,6 +128,42 @@ export function checkAbsoluteURL(owner: string, option: string, value: unknown):
   return value;
 }
 
+/**
+ * Whether `hostname` (as `URL` gives it, lower-case and normalised) is this machine: `localhost`,
+ * 127.0.0.0/8 or `[::1]`. Traffic to it never leaves the machine, so plain http there is safe.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * A provider URL: `https://`, or `http://` to a loopback host (the local fakes, tests) unless
+ * `allowInsecureRequests` is `true`. Every request to a provider carries a secret (the client
+ * secret, a code, a token, a session cookie or a CSRF token), so plain http to another host is
+ * refused here, before anything is sent, rather than sending it in clear.
+ */
+export function checkServiceURL(
+  owner: string,
+  option: string,
+  value: unknown,
+  allowInsecureRequests: unknown,
+): string {
+  if (allowInsecureRequests !== undefined && typeof allowInsecureRequests !== 'boolean') {
+    throw invalidOptionType(owner, 'allowInsecureRequests', 'a boolean', allowInsecureRequests);
+  }
+  const url = checkAbsoluteURL(owner, option, value);
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return url;
+  if (protocol !== 'http:') throw invalidOptionValue(owner, option, 'an https:// URL', value);
+  if (allowInsecureRequests === true || isLoopbackHost(hostname)) return url;
+  throw invalidOptionValue(
+    owner,
+    option,
+    'an https:// URL: insecure http:// would send secrets in clear, so it is accepted only for localhost, 127.0.0.0/8 and [::1], or with allowInsecureRequests: true',
+    value,
+  );
+}
+
 /** A non-empty string (tokens, codes, states handed to a client method). */
 export function checkNonEmptyString(
   owner: string,

@@ -4,7 +4,7 @@
  * fake stands in) and because EXBO serves the same API under more than one host.
  */
 
-import { checkAbsoluteURL } from '@exbo-soa2/core';
+import { type ConnectionOptions, checkServiceURL } from '@exbo-soa2/core';
 import { PACKAGE_NAME } from './version.js';
 
 /** EXBO's own host, the default `baseURL`. */
@@ -32,12 +32,12 @@ export interface ExboEndpoints {
   userProfileURL: string;
 }
 
-function absoluteURL(name: string, value: unknown): string {
-  return checkAbsoluteURL(PACKAGE_NAME, name, value);
-}
-
 /** The three OAuth URLs, each overridable on its own, the rest derived from `baseURL`. */
-export function exboEndpoints(options: ExboEndpointOptions = {}): ExboEndpoints {
+export function exboEndpoints(
+  options: ExboEndpointOptions & Pick<ConnectionOptions, 'allowInsecureRequests'> = {},
+): ExboEndpoints {
+  const absoluteURL = (name: string, value: unknown) =>
+    checkServiceURL(PACKAGE_NAME, name, value, options.allowInsecureRequests);
   const base = absoluteURL('baseURL', options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   return {
     authorizationURL: absoluteURL(

@@ -13,7 +13,7 @@ import {
   answerSecrets,
   bodyExcerpt,
   type ConnectionOptions,
-  checkAbsoluteURL,
+  checkServiceURL,
   type HttpResponse,
   OAuthError,
   type Transport,
@@ -85,7 +85,7 @@ export interface ExboGameApiOptions extends ConnectionOptions {
 /**
  * A client for the STALCRAFT game API on the login's transport and error family; every call names
  * its credential ({@link GameApiAuth}). The constructor throws a `TypeError` when `baseURL` is not
- * an absolute URL.
+ * an absolute https URL (http only to this machine, or with `allowInsecureRequests`).
  */
 export class ExboGameApi {
   /** The base URL, without a trailing slash. */
@@ -95,10 +95,12 @@ export class ExboGameApi {
   #appTokens: AppTokenManager | undefined;
 
   constructor(options: ExboGameApiOptions = {}) {
-    const base = checkAbsoluteURL(
+    // Calls carry the Client-Secret header or a token: https, or http to this machine only.
+    const base = checkServiceURL(
       PACKAGE_NAME,
       'baseURL',
       options.baseURL ?? GAME_API_URLS.production,
+      options.allowInsecureRequests,
     );
     this.baseURL = base.replace(/\/+$/, '');
     this.#client = options.client;

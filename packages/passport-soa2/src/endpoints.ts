@@ -4,7 +4,7 @@
  * development machines (the fake stands in) and because the consent page has two URL forms.
  */
 
-import { checkAbsoluteURL } from '@exbo-soa2/core';
+import { type ConnectionOptions, checkServiceURL } from '@exbo-soa2/core';
 import { PACKAGE_NAME } from './version.js';
 
 /** SOA2's own host, the default `baseURL`. */
@@ -39,12 +39,12 @@ export interface Soa2Endpoints {
   userURL: string;
 }
 
-function absoluteURL(name: string, value: unknown): string {
-  return checkAbsoluteURL(PACKAGE_NAME, name, value);
-}
-
 /** The SOA2 URLs, each overridable on its own, the rest derived from `baseURL`. */
-export function soa2Endpoints(options: Soa2EndpointOptions = {}): Soa2Endpoints {
+export function soa2Endpoints(
+  options: Soa2EndpointOptions & Pick<ConnectionOptions, 'allowInsecureRequests'> = {},
+): Soa2Endpoints {
+  const absoluteURL = (name: string, value: unknown) =>
+    checkServiceURL(PACKAGE_NAME, name, value, options.allowInsecureRequests);
   const base = absoluteURL('baseURL', options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const apiURL = absoluteURL('apiURL', options.apiURL ?? `${base}${API_PATH}`).replace(/\/+$/, '');
   return {

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { isOAuthError } from '@exbo-soa2/core';
+import { isLoopbackHost, isOAuthError } from '@exbo-soa2/core';
 import { soa2Endpoints } from '../endpoints.js';
 import { PACKAGE_NAME } from '../version.js';
 import {
@@ -83,6 +83,14 @@ function globalOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv):
   const { apiURL, source } = apiURLSetting(values, env);
   if (!/^https?:\/\//i.test(apiURL) || !URL.canParse(apiURL)) {
     throw new UsageError(`${source}: not an http(s) URL: ${apiURL}`);
+  }
+  const { protocol, hostname } = new URL(apiURL);
+  if (protocol === 'http:' && !isLoopbackHost(hostname)) {
+    // Refused before anything is sent: every request carries the login, its CSRF token or the
+    // session cookie. The library refuses it too; this says it in the CLI's words.
+    throw new UsageError(
+      `${source}: insecure http:// to ${hostname} would send your SOA2 login session in clear: use https://, or http:// only to localhost`,
+    );
   }
   const timeoutText = values.timeout as string | undefined;
   if (timeoutText !== undefined && (!/^\d{1,9}$/.test(timeoutText) || Number(timeoutText) === 0)) {
