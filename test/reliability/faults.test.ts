@@ -231,7 +231,7 @@ describe('provider faults (the strategies, with short timeouts)', () => {
     });
 
     test(`${provider}: a provider host that does not resolve`, { timeout: 30_000 }, async () => {
-      const app = await appWithFaulty(provider, `http://${UNRESOLVABLE_HOST}`, 2000);
+      const app = await appWithFaulty(provider, `https://${UNRESOLVABLE_HOST}`, 2000);
       const { page, elapsedMs } = await finishLogin(app, provider);
       assert.ok(elapsedMs < 2000, `${elapsedMs} ms`);
       assert.equal(page.status, 502);
