@@ -9,6 +9,7 @@
  *   const nginx = await startNginx({ port, certificates: certs, instances: [3001, 3002] });
  *   nginx.url            // https://localhost:<port>
  *   nginx.accessLog()    // who served what: [{ method, path, status, upstreams: [port, …] }]
+ *   await nginx.served('/auth/exbo/callback', from)  // its entries, once nginx has written one
  *   await nginx.stop();
  *
  * `findNginx()` says whether nginx is installed (tests skip with that message when it is not).
@@ -72,6 +73,12 @@ export interface RunningNginx {
   process: ChildProcess;
   /** Every request nginx has logged so far. */
   accessLog(): LoggedRequest[];
+  /**
+   * The log entries for `path` from entry `from` on, once there is at least one. nginx writes a
+   * line after the answer is sent, so a client can be faster than the line: read right after a
+   * response, `accessLog()` may not have it yet.
+   */
+  served(path: string, from: number): Promise<LoggedRequest[]>;
   /** nginx's error log so far. */
   errorLog(): string;
   /** Fast shutdown (SIGTERM), then the prefix folder is removed. */
@@ -136,12 +143,21 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const accessLog = () => parseAccessLog(read(join(dir, 'logs', 'access.log')));
   return {
     url: `https://localhost:${options.port}`,
     port: options.port,
     dir,
     process: child,
-    accessLog: () => parseAccessLog(read(join(dir, 'logs', 'access.log'))),
+    accessLog,
+    async served(path, from) {
+      const entries = () =>
+        accessLog()
+          .slice(from)
+          .filter((entry) => entry.path === path);
+      await waitFor(() => entries().length > 0, 5000, `nginx's log line for ${path}`);
+      return entries();
+    },
     errorLog: () => read(errorLogFile),
     async stop() {
       await stopProcess(child);

@@ -148,10 +148,8 @@ describe('two instances behind nginx sharing sessions through Redis', { skip }, 
       const startedSession = await user.jar.getCookieString(cluster.url);
       const from = cluster.nginx.accessLog().length;
       assert.equal((await user.get(callback.href, { follow: false })).status, 303, 'signed in');
-      const completedOn = cluster.nginx
-        .accessLog()
-        .slice(from)
-        .find((entry) => entry.path === callback.pathname)?.upstreams[0];
+      const [completed] = await cluster.nginx.served(callback.pathname, from);
+      const completedOn = completed?.upstreams[0];
       const other = cluster.instances.find((instance) => instance.port !== completedOn);
       assert.ok(completedOn && other);
 

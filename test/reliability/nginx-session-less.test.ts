@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { type Fakes, startFakes } from '../../harness/fakes.js';
 import { findNginx, NGINX_MISSING, type RunningNginx, startNginx } from '../../harness/nginx.js';
-import { freePort, waitFor } from '../../harness/processes.js';
+import { freePort } from '../../harness/processes.js';
 import { type RunningRedis, startRedisServer } from '../../harness/redis-server.js';
 import { makeTestCertificates } from '../../harness/tls.js';
 import { type AppProcess, startAppProcess } from '../compat/app-process.js';
@@ -96,18 +96,9 @@ function useDeployment(sharedStore: boolean): Deployment {
   return deployment;
 }
 
-/**
- * The instance (its port) nginx sent the request for `path` to. nginx writes a log line once the
- * answer is sent, so the client may be faster than the line: it is waited for.
- */
+/** The instance (its port) nginx sent the request for `path` to. */
 async function servedBy(nginx: RunningNginx, path: string, from: number): Promise<number> {
-  const logged = () =>
-    nginx
-      .accessLog()
-      .slice(from)
-      .filter((entry) => entry.path === path);
-  await waitFor(() => logged().length > 0, 5000, `nginx's log line for ${path}`);
-  const entries = logged();
+  const entries = await nginx.served(path, from);
   assert.equal(entries.length, 1, JSON.stringify(entries));
   const [upstream, ...others] = entries[0]?.upstreams ?? [];
   assert.equal(others.length, 0, 'one instance tried');

@@ -70,12 +70,9 @@ function useDeployment() {
   return state;
 }
 
-/** nginx's log entries from `from` on, for one path. */
-function served(cluster: Cluster, path: string, from = 0): LoggedRequest[] {
-  return cluster.nginx
-    .accessLog()
-    .slice(from)
-    .filter((entry) => entry.path === path);
+/** nginx's log entries from `from` on, for one path, once nginx has written one. */
+function served(cluster: Cluster, path: string, from = 0): Promise<LoggedRequest[]> {
+  return cluster.nginx.served(path, from);
 }
 
 /** Logs in through nginx in Chromium as the provider's first account; the home page then shows it. */
@@ -111,8 +108,8 @@ describe('nginx over https in front of two instances', { skip }, () => {
       assert.equal(cookie.secure, true, 'Secure: the app saw https through X-Forwarded-Proto');
       assert.equal(cookie.httpOnly, true, 'HttpOnly');
 
-      const [start] = served(cluster, `/auth/${provider}`, from);
-      const [callback] = served(cluster, `/auth/${provider}/callback`, from);
+      const [start] = await served(cluster, `/auth/${provider}`, from);
+      const [callback] = await served(cluster, `/auth/${provider}/callback`, from);
       assert.equal(start?.upstreams.length, 1, JSON.stringify(start));
       assert.equal(callback?.upstreams.length, 1, JSON.stringify(callback));
       assert.equal(callback?.status, 303);
@@ -136,7 +133,7 @@ describe('nginx over https in front of two instances', { skip }, () => {
     const from = cluster.nginx.accessLog().length;
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Welcome' }).waitFor();
-    const [logout] = served(cluster, '/logout', from);
+    const [logout] = await served(cluster, '/logout', from);
     assert.equal(logout?.method, 'POST');
     assert.equal(logout?.status, 303, 'the same-origin check passed through nginx');
     for (const index of [0, 1]) {
@@ -171,7 +168,7 @@ describe('nginx: an instance dies in the middle of a login', { skip }, () => {
     const from = cluster.nginx.accessLog().length;
     await page.getByRole('link', { name: PROVIDER_LINKS.exbo, exact: true }).click();
     await page.getByRole('button', { name: CONSENT_BUTTONS.exbo }).waitFor();
-    const startedOn = served(cluster, '/auth/exbo', from)[0]?.upstreams[0];
+    const startedOn = (await served(cluster, '/auth/exbo', from))[0]?.upstreams[0];
     const dead = cluster.instances.findIndex((instance) => instance.port === startedOn);
     assert.ok(dead >= 0, 'the login started on one of the instances');
     await cluster.instances[dead]?.kill();
@@ -185,7 +182,7 @@ describe('nginx: an instance dies in the middle of a login', { skip }, () => {
     await context.clearCookies();
     const next = cluster.nginx.accessLog().length;
     await chromiumLogin(page, cluster, 'exbo');
-    const callbacks = served(cluster, '/auth/exbo/callback', next);
+    const callbacks = await served(cluster, '/auth/exbo/callback', next);
     assert.deepEqual(
       callbacks.map((entry) => [entry.status, entry.upstreams]),
       [[303, [survivor]]],
@@ -284,7 +281,7 @@ describe('nginx: a callback it cannot deliver is not delivered twice', { skip },
     relay.holdNextPost(3500);
     const callback = await browser.get(callbackURL, { follow: false });
     assert.equal(callback.status, 504, 'nginx gave up and did not try the other instance');
-    const [logged] = served(cluster, '/auth/exbo/callback', from);
+    const [logged] = await served(cluster, '/auth/exbo/callback', from);
     assert.equal(logged?.upstreams.length, 1, `instances tried: ${logged?.upstreams.join(', ')}`);
 
     // The slow exchange finishes in its own time. With nginx's default for a GET
