@@ -281,6 +281,19 @@ describe('other answers', () => {
     assert.equal(err.providerDescription, 'Region not found');
   });
 
+  test('the default purpose names the path without its query', { timeout: 10_000 }, async () => {
+    const err = await rejection(
+      api.request({
+        path: '/XX/emission?key=in-the-path-query',
+        query: { other: 'in-the-query-option' },
+        auth: 'client-secret',
+      }),
+      'API_REJECTED',
+    );
+    assert.match(err.message, /GET \/XX\/emission\b/);
+    assert.doesNotMatch(err.message, /in-the-path-query|in-the-query-option|\?/);
+  });
+
   test('a 502 HTML page is PROVIDER_ERROR with an excerpt; a non-JSON 200 is a bad response', {
     timeout: 10_000,
   }, async () => {

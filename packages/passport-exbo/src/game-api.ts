@@ -162,7 +162,9 @@ export class ExboGameApi {
    */
   async request<T = unknown>(request: GameApiRequest): Promise<GameApiResponse<T>> {
     const url = this.#url(request);
-    const purpose = request.purpose ?? `the game-API request GET ${request.path}`;
+    // The path only: a query (written into `path` or given as `query`) may carry what the app
+    // would not want in a message or the debug log.
+    const purpose = request.purpose ?? `the game-API request GET ${request.path.split(/[?#]/)[0]}`;
     const { auth } = request;
     if (auth === 'app-token') {
       const tokens = this.#appTokenManager();
