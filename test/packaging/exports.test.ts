@@ -227,7 +227,7 @@ test('two copies of core (each bundle carries one): errors are recognised across
 test('every built runtime file (dist/*.js) is in its package tarball', {
   timeout: 60_000,
 }, () => {
-  // Bundles (and the lazily required proxy.js, profile-characters.js) are named by no package.json
+  // Bundles (and the lazily required proxy-tunnel.js, profile-characters.js) are named by no package.json
   // field, so only this shows a `files` list that leaves one out.
   for (const name of ['passport-exbo', 'passport-soa2']) {
     const dir = resolve('packages', name);

@@ -1,5 +1,5 @@
 /**
- * A user who sets no proxy pays nothing for the option: proxy.ts is not loaded, by loading the
+ * A user who sets no proxy pays nothing for the option: the tunnels (proxy-tunnel.ts) are not loaded, by loading the
  * packages, by making strategies, or by their requests. It is loaded by the first request of a
  * transport that has a proxy (which shows this test can see it). Through `require` and `import`.
  */
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { childEnv } from './helpers/run-logins.js';
 
-/** The same steps in both builds; `loaded()` says whether proxy.ts has been loaded so far. */
+/** The same steps in both builds; `loaded()` says whether proxy-tunnel.ts has been loaded so far. */
 const STEPS = `
 const seen = { imported: loaded() };
 new Soa2Strategy({ clientID: 1, clientSecret: 's', callbackURL: '/cb' }, () => {});
@@ -25,8 +25,8 @@ client.requestAppToken().catch((err) => {
 `;
 
 // The package code is CommonJS whether imported or required, so the module cache shows whether a
-// proxy bundle (passport-exbo/dist/proxy.js, passport-soa2/dist/proxy.js) has been loaded.
-const LOADED = String.raw`const loaded = () => Object.keys(require.cache).some((file) => /passport-(exbo|soa2)[\\/]dist[\\/]proxy\.js$/.test(file));`;
+// proxy bundle (passport-exbo/dist/proxy-tunnel.js, passport-soa2/dist/proxy-tunnel.js) has been loaded.
+const LOADED = String.raw`const loaded = () => Object.keys(require.cache).some((file) => /passport-(exbo|soa2)[\\/]dist[\\/]proxy-tunnel\.js$/.test(file));`;
 
 const CJS = `
 const { ExboClient } = require('passport-exbo');
@@ -54,7 +54,7 @@ function run(build: 'cjs' | 'esm', env: Record<string, string>): Record<string, 
 }
 
 for (const build of ['cjs', 'esm'] as const) {
-  test(`${build}: without a proxy, proxy.ts is never loaded`, { timeout: 30_000 }, () => {
+  test(`${build}: without a proxy, proxy-tunnel.ts is never loaded`, { timeout: 30_000 }, () => {
     assert.deepEqual(run(build, {}), {
       imported: false,
       constructed: false,

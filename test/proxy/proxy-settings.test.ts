@@ -4,7 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseNoProxy, parseProxyURL, proxiesFromEnv } from '../../packages/core/dist/lib/proxy.js';
+import {
+  parseNoProxy,
+  parseProxyURL,
+  proxiesFromEnv,
+} from '../../packages/core/dist/lib/proxy-settings.js';
 
 describe('NO_PROXY matching', () => {
   // [NO_PROXY value, hostname, port, bypasses the proxy?]

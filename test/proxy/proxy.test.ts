@@ -278,11 +278,17 @@ describe('a proxy that will not carry the request', () => {
 });
 
 describe('configuration', () => {
-  test('a proxy URL that is not http:// fails when the client is made, without quoting it', () => {
+  test('a proxy URL that is not http://host:port fails when the client is made, without quoting it', () => {
+    // Read by the same code the tunnel uses (proxy-settings.ts), so what passes here also works there.
     for (const bad of [
       `https://alice:${PASSWORD}@proxy:443`,
       `socks5://alice:${PASSWORD}@proxy:1080`,
       'http://proxy/path/x',
+      `http://alice:${PASSWORD}@proxy:notaport`,
+      'ftp:x',
+      'http://proxy:3128/?x=1',
+      'http://proxy:0',
+      `http://al%zzice:${PASSWORD}@proxy:3128`,
     ]) {
       assert.throws(
         () =>

@@ -8,6 +8,7 @@
  * (the CLI, an app's config loader) decide on `code`, never on message text. A secret's value is
  * never quoted.
  */
+import { parseProxyURL } from './proxy-settings.js';
 
 /** The `code` of an invalid-option error, as Node's own argument checks set it. */
 export type InvalidOptionCode = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE';
@@ -205,9 +206,9 @@ export function checkFetch<F>(owner: string, value: F | undefined): F | undefine
 export type ProxyOption = string | false;
 
 /**
- * The `proxy` option: `'env'`, `false`, or an `http://` proxy URL, checked when the strategy or
- * client is made so a typo fails at start-up, not at the first login (proxy.ts reads the URL). The
- * message never quotes the value: it may hold a password.
+ * The `proxy` option: `'env'`, `false`, or an `http://` proxy URL, parsed when the strategy or
+ * client is made by the reader the transport uses (proxy-settings.ts), so a typo fails at
+ * start-up, not at the first login. The message never quotes the value: it may hold a password.
  */
 export function checkProxy(
   owner: string,
@@ -217,12 +218,14 @@ export function checkProxy(
   const expected = "an http:// proxy URL (http://[user:password@]host:port), 'env' or false";
   if (value === undefined || value === false || value === 'env') return value;
   if (typeof value !== 'string') throw invalidOptionType(owner, 'proxy', expected, value, true);
-  if (!/^(?:http:\/\/)?[^/]+\/?$/i.test(value)) {
+  try {
+    parseProxyURL(value, 'it');
+  } catch (err) {
     throw invalid(
       TypeError,
       'ERR_INVALID_ARG_VALUE',
       owner,
-      `the "proxy" option must be ${expected}`,
+      `the "proxy" option must be ${expected}: ${(err as Error).message}`,
     );
   }
   if (withFetch) {

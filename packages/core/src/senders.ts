@@ -14,6 +14,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BodyCollector, type Exchange } from './exchange.js';
+import type { ProxySettings } from './proxy-settings.js';
 
 /** The subset of the global `fetch` the transport calls; an undici or instrumented fetch fits. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -83,7 +84,7 @@ const IDLE_CONNECTION_MS = 30_000;
  */
 interface Target {
   send: typeof httpRequest;
-  /** The proxy this URL's requests pass through (proxy.ts), or `undefined`. */
+  /** The proxy this URL's requests pass through (proxy-tunnel.ts), or `undefined`. */
   via: string | undefined;
   agent: HttpAgent;
   protocol: string;
@@ -97,7 +98,7 @@ const MAX_TARGETS = 256;
 
 const AGENT_OPTIONS = { keepAlive: true, timeout: IDLE_CONNECTION_MS };
 
-/** Which agent carries a URL's requests, and through which proxy (proxy.ts makes these). */
+/** Which agent carries a URL's requests, and through which proxy (proxy-tunnel.ts makes these). */
 type Router = (url: URL) => { agent: HttpAgent; via: string | undefined };
 
 /**
@@ -191,22 +192,17 @@ export function nodeHttpSender(
 }
 
 /**
- * The `node:http` sender for a transport with a proxy: `option` is a proxy URL or `'env'` (then
- * `env` holds the proxy variables as they were when the transport was made). proxy.ts is imported on that first request, so an app without
- * a proxy never loads it; a broken proxy setting (a bad `HTTPS_PROXY`) fails every request with
- * its message.
+ * The `node:http` sender for a transport with a proxy, by the `settings` read when the transport
+ * was made (proxy-settings.ts). The tunnels (proxy-tunnel.ts) are imported on the first request,
+ * so an app without a proxy never loads them.
  */
-export function proxiedSender(
-  option: string,
-  env: Record<string, string | undefined>,
-  timeoutMs: number,
-): Sender {
+export function proxiedSender(settings: ProxySettings, timeoutMs: number): Sender {
   let ready: Promise<ReturnType<typeof nodeHttpSender>> | undefined;
   let loaded: ReturnType<typeof nodeHttpSender> | undefined;
   const send: Sender = async (url, outgoing, exchange) => {
-    ready ??= import('./proxy.js').then((proxy) => {
+    ready ??= import('./proxy-tunnel.js').then((tunnel) => {
       loaded = nodeHttpSender((direct) =>
-        proxy.proxyRouter(option, env, timeoutMs, direct, AGENT_OPTIONS),
+        tunnel.proxyRouter(settings, timeoutMs, direct, AGENT_OPTIONS),
       );
       return loaded;
     });
@@ -214,6 +210,11 @@ export function proxiedSender(
   };
   send.via = (url) => loaded?.via(url);
   return send;
+}
+
+/** A sender for a transport whose proxy setting is broken: every request fails with `err`. */
+export function failingSender(err: Error): Sender {
+  return () => Promise.reject(err);
 }
 
 /** node:http's headers as a `Headers`; a value `Headers` refuses (Node's parser is laxer) is left out. */

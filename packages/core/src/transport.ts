@@ -8,15 +8,23 @@
  * redirect from an API is an answer we report, not a place to go), and a size cap on bodies. The
  * bytes go out through `node:http` with kept-alive connections, or through an injected `fetch`
  * (senders.ts says why not the global fetch by default). With a `proxy`, `node:http` connections
- * go through a CONNECT tunnel (proxy.ts). `NODE_DEBUG=passport-<provider>` logs every request
+ * go through a CONNECT tunnel (proxy-tunnel.ts). `NODE_DEBUG=passport-<provider>` logs every request
  * (debug-log.ts).
  */
 import { type ConnectionOptions, connectionOptions } from './connection-options.js';
 import { type DebugLog, debugLogOf, pathWithoutQueryValues } from './debug-log.js';
 import { OAuthError } from './errors.js';
 import { BodyTooLargeError, Exchange } from './exchange.js';
+import { ProxyError, type ProxySettings, proxySettings } from './proxy-settings.js';
 import { answerSecrets, bodyExcerpt } from './redact.js';
-import { type Answer, fetchSender, nodeHttpSender, proxiedSender, type Sender } from './senders.js';
+import {
+  type Answer,
+  failingSender,
+  fetchSender,
+  nodeHttpSender,
+  proxiedSender,
+  type Sender,
+} from './senders.js';
 
 /** How a {@link Transport} names its provider, identifies itself and bounds each request. */
 export interface TransportOptions extends ConnectionOptions {
@@ -29,16 +37,6 @@ export interface TransportOptions extends ConnectionOptions {
   /** Bodies longer than this are refused (bytes). Default 1 MiB. */
   maxBodyBytes?: number | undefined;
 }
-
-/** The variables `proxy: 'env'` reads, both letter cases (proxy.ts says how). */
-const PROXY_ENV_NAMES = [
-  'https_proxy',
-  'HTTPS_PROXY',
-  'http_proxy',
-  'HTTP_PROXY',
-  'no_proxy',
-  'NO_PROXY',
-] as const;
 
 /** One request for {@link Transport.request}; give at most one of `form` and `json`. */
 export interface HttpRequest {
@@ -209,7 +207,7 @@ export class Transport {
         { provider: this.provider, upstreamStatus: answeredStatus },
       );
     }
-    const proxy = proxyFailure(err);
+    const proxy = err instanceof ProxyError ? err : undefined;
     const via = proxy?.proxy ?? this.send.via?.(req.url);
     const host = safeHost(req.url);
     const label = this.providerLabel;
@@ -282,34 +280,22 @@ function formBody(form: Record<string, string>): string {
 }
 
 /**
- * The sender for these options: the injected `fetch`; else `node:http`, through a proxy when one
- * is set (explicitly, or by the environment under `'env'`). Without a proxy nothing of proxy.ts
- * is loaded and requests pay nothing for the option.
+ * The sender for checked connection options (connection-options.ts): the injected `fetch`; else
+ * `node:http`, through a proxy when one is set (explicitly, or by the environment under `'env'`,
+ * read now). Without a proxy nothing of proxy-tunnel.ts is loaded and requests pay nothing for
+ * the option. A broken proxy variable fails each request with its message, not the constructor:
+ * an app's start-up does not depend on a shell variable it never meant for us.
  */
-/** The sender for checked connection options (connection-options.ts). */
 function chooseSender(options: ConnectionOptions, timeout: number): Sender {
-  const proxy = options.proxy ?? 'env';
   // Checked by connectionOptions: a proxy URL never comes with a fetch.
   if (options.fetch) return fetchSender(options.fetch);
-  if (proxy === false) return nodeHttpSender();
-  if (proxy === 'env') {
-    const env: Record<string, string | undefined> = {};
-    for (const name of PROXY_ENV_NAMES) env[name] = process.env[name];
-    const set = (name: string) => (env[name]?.trim() ?? '') !== '';
-    const wanted = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some(set);
-    return wanted ? proxiedSender('env', env, timeout) : nodeHttpSender();
+  let settings: ProxySettings | undefined;
+  try {
+    settings = proxySettings(options.proxy ?? 'env');
+  } catch (err) {
+    return failingSender(err as Error);
   }
-  return proxiedSender(proxy, {}, timeout);
-}
-
-/** proxy.ts's `ProxyError`, recognised by its fields (this file does not import proxy.ts). */
-function proxyFailure(
-  err: unknown,
-): { proxy: string; proxyStatus: number | undefined } | undefined {
-  if (!(err instanceof Error) || err.name !== 'ProxyError') return undefined;
-  const { proxy, proxyStatus } = err as Error & { proxy?: unknown; proxyStatus?: unknown };
-  if (typeof proxy !== 'string') return undefined;
-  return { proxy, proxyStatus: typeof proxyStatus === 'number' ? proxyStatus : undefined };
+  return settings ? proxiedSender(settings, timeout) : nodeHttpSender();
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,7 @@
 /**
  * Outbound HTTP proxies for the `node:http` sender: which proxy (if any) a provider URL goes
- * through, and connection agents that open a `CONNECT` tunnel through it.
+ * through, by the settings proxy-settings.ts read when the transport was made, and connection
+ * agents that open a `CONNECT` tunnel through it.
  *
  * Loaded only when a proxy is configured (senders.ts imports this file on the first request of a
  * proxied transport), so an app without a proxy never loads it.
@@ -17,18 +18,9 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { BlockList, connect, isIP, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-
-/** One proxy: where it listens and how we authenticate to it. */
-export interface ProxyEndpoint {
-  hostname: string;
-  port: number;
-  /** `host:port`, the proxy's name in messages and logs: never its user or password. */
-  label: string;
-  /** `Proxy-Authorization` header value when the URL carries a user. */
-  authorization: string | undefined;
-}
+import { type ProxyEndpoint, ProxyError, type ProxySettings } from './proxy-settings.js';
 
 /** Where one provider URL goes: the agent to use and the proxy it passes through, if any. */
 export interface Route {
@@ -37,167 +29,17 @@ export interface Route {
   via: string | undefined;
 }
 
-/** The environment variables the `'env'` setting reads (a subset of `process.env`). */
-export type ProxyEnv = Record<string, string | undefined>;
-
 /**
- * A failure of the proxy itself (unreachable, refused the tunnel, wants credentials), as opposed to
- * a failure of the provider behind it. `proxyStatus` is the proxy's HTTP answer to `CONNECT`.
- * The Transport recognises it by its `proxyStatus`/`proxy` fields (it does not import this file).
- */
-export class ProxyError extends Error {
-  override readonly name = 'ProxyError';
-  constructor(
-    message: string,
-    /** The proxy's `host:port`. */
-    readonly proxy: string,
-    readonly proxyStatus?: number,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Reads a proxy URL: `http://[user[:password]@]host[:port]`; a value without a scheme is taken as
- * `http://` (as curl does with `HTTPS_PROXY=proxy:3128`). `source` names the setting in errors,
- * which never quote the URL (it may hold a password).
- */
-export function parseProxyURL(text: string, source: string): ProxyEndpoint {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new TypeError(`${source} is not a URL (expected http://host:port)`);
-  }
-  if (url.protocol !== 'http:') {
-    throw new TypeError(
-      `${source} uses ${url.protocol}//, but only http:// proxies are supported (TLS to the provider still runs end to end through them)`,
-    );
-  }
-  if (url.hostname === '') throw new TypeError(`${source} has no host`);
-  const port = url.port === '' ? 80 : Number(url.port);
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const label = `${url.hostname}:${port}`;
-  const user = decodeURIComponent(url.username);
-  const authorization =
-    user === '' && url.password === ''
-      ? undefined
-      : `Basic ${Buffer.from(`${user}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  return { hostname, port, label, authorization };
-}
-
-/** Whether `NO_PROXY` (or `no_proxy`) exempts a host: `(hostname, port) => boolean`. */
-export type NoProxy = (hostname: string, port: number) => boolean;
-
-/**
- * Parses a `NO_PROXY` value with curl's conventions: entries separated by commas or spaces,
- * matched case-insensitively; `*` alone exempts every host; a name matches itself and every
- * subdomain (`example.com` and `.example.com` both match `example.com` and `a.example.com`, not
- * `notexample.com`); an IP address matches only itself and a CIDR range (`10.0.0.0/8`) its
- * addresses; `host:port` (`[::1]:8443` for IPv6) only that port.
- */
-export function parseNoProxy(value: string | undefined): NoProxy {
-  const entries = (value ?? '')
-    .toLowerCase()
-    .split(/[\s,]+/)
-    .filter((entry) => entry !== '');
-  if (entries.includes('*')) return () => true;
-  const names: Array<{ name: string; port: number | undefined }> = [];
-  const addresses: Array<{ list: BlockList; port: number | undefined }> = [];
-  for (const entry of entries) {
-    const { host, port } = splitPort(entry);
-    const cidr = /^(.+)\/(\d{1,3})$/.exec(host);
-    const address = cidr ? (cidr[1] as string) : host;
-    const family = isIP(address);
-    if (family !== 0) {
-      const list = new BlockList();
-      const type = family === 6 ? 'ipv6' : 'ipv4';
-      const prefix = cidr ? Number(cidr[2]) : family === 6 ? 128 : 32;
-      try {
-        list.addSubnet(address, prefix, type);
-      } catch {
-        continue; // A prefix too long for the family: an entry that matches nothing.
-      }
-      addresses.push({ list, port });
-    } else {
-      names.push({ name: host.replace(/^\*?\./, '').replace(/\.$/, ''), port });
-    }
-  }
-  return (hostname, port) => {
-    const host = hostname.toLowerCase().replace(/\.$/, '');
-    const family = isIP(host);
-    if (family !== 0) {
-      const type = family === 6 ? 'ipv6' : 'ipv4';
-      return addresses.some(
-        (a) => (a.port === undefined || a.port === port) && a.list.check(host, type),
-      );
-    }
-    return names.some(
-      (n) =>
-        (n.port === undefined || n.port === port) &&
-        (host === n.name || host.endsWith(`.${n.name}`)),
-    );
-  };
-}
-
-/** `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 address (which has no port). */
-function splitPort(entry: string): { host: string; port: number | undefined } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-  if (bracketed) {
-    return {
-      host: bracketed[1] as string,
-      port: bracketed[2] ? Number(bracketed[2]) : undefined,
-    };
-  }
-  const withPort = /^([^:]+):(\d+)$/.exec(entry);
-  if (withPort) return { host: withPort[1] as string, port: Number(withPort[2]) };
-  return { host: entry, port: undefined };
-}
-
-/**
- * The proxy for each scheme under the `'env'` setting: `https_proxy`/`HTTPS_PROXY` for https
- * targets, `http_proxy`/`HTTP_PROXY` for http ones (the lower-case name wins when both are set, as
- * in curl), and `no_proxy`/`NO_PROXY`. An empty variable counts as unset.
- */
-export function proxiesFromEnv(env: ProxyEnv): {
-  https: ProxyEndpoint | undefined;
-  http: ProxyEndpoint | undefined;
-  noProxy: NoProxy;
-} {
-  const read = (name: string) => {
-    for (const key of [name.toLowerCase(), name]) {
-      const value = env[key]?.trim();
-      if (value) return parseProxyURL(value, key);
-    }
-    return undefined;
-  };
-  return {
-    https: read('HTTPS_PROXY'),
-    http: read('HTTP_PROXY'),
-    noProxy: parseNoProxy(env.no_proxy?.trim() || env.NO_PROXY),
-  };
-}
-
-/**
- * The routing of one transport: `option` is a proxy URL or `'env'`; `direct` are the agents for
- * targets that bypass the proxy. Tunnelling agents are made once per proxy and scheme, so
- * kept-alive tunnels are reused across requests like direct connections.
+ * The routing of one transport by its proxy `settings`; `direct` are the agents for targets that
+ * bypass the proxy. Tunnelling agents are made once per proxy and scheme, so kept-alive tunnels
+ * are reused across requests like direct connections.
  */
 export function proxyRouter(
-  option: string,
-  env: ProxyEnv,
+  settings: ProxySettings,
   timeoutMs: number,
   direct: Record<string, HttpAgent>,
   agentOptions: { keepAlive: boolean; timeout: number },
 ): (url: URL) => Route {
-  const settings =
-    option === 'env'
-      ? proxiesFromEnv(env)
-      : (() => {
-          const endpoint = parseProxyURL(option, 'the proxy option');
-          return { https: endpoint, http: endpoint, noProxy: parseNoProxy(undefined) };
-        })();
   const tunnels = new Map<string, HttpAgent>();
   return (url) => {
     const secure = url.protocol === 'https:';
