@@ -16,13 +16,9 @@ import {
   type Transport,
 } from '@exbo-soa2/core';
 import { type ExboEndpointOptions, type ExboEndpoints, exboEndpoints } from './endpoints.js';
-import { type ExboProfile, PROFILE_PURPOSE, readProfileAnswer } from './profile.js';
-import {
-  type ExboGrant,
-  type ExboTokenResponse,
-  PURPOSE,
-  readTokenAnswer,
-} from './token-answer.js';
+import { type ExboGrant, PURPOSE } from './errors.js';
+import { type ExboProfile, readProfileAnswer } from './profile.js';
+import { type ExboTokenResponse, readTokenAnswer } from './token-answer.js';
 import { exboTransport } from './transport.js';
 import { PACKAGE_NAME } from './version.js';
 
@@ -149,7 +145,7 @@ export class ExboClient {
       url: this.endpoints.userProfileURL,
       headers: { Authorization: `Bearer ${token}` },
       secrets: [token],
-      purpose: PROFILE_PURPOSE,
+      purpose: PURPOSE.profile,
     });
     return readProfileAnswer(this.transport, res, token);
   }

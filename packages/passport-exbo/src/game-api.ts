@@ -10,18 +10,16 @@
  * - `'none'`: routes that need no credential.
  */
 import {
-  answerSecrets,
-  bodyExcerpt,
   type ConnectionOptions,
   checkServiceURL,
-  type HttpResponse,
   OAuthError,
   type Transport,
 } from '@exbo-soa2/core';
 import { AppTokenManager } from './app-token.js';
 import { type ExboCharacter, isCharacterList } from './characters.js';
 import type { ExboClient } from './client.js';
-import { type ExboRateLimit, parseRateLimit, rateLimited } from './rate-limit.js';
+import { gameApiError } from './errors.js';
+import { type ExboRateLimit, parseRateLimit } from './rate-limit.js';
 import { requireRegion } from './regions.js';
 import { exboTransport } from './transport.js';
 import { PACKAGE_NAME } from './version.js';
@@ -232,49 +230,7 @@ export class ExboGameApi {
     if (res.status === 200 && res.json !== undefined) {
       return { status: res.status, data: res.json as T, rateLimit: parseRateLimit(res.headers) };
     }
-    throw this.#error(res, purpose, secrets, credential);
-  }
-
-  #error(
-    res: HttpResponse,
-    purpose: string,
-    secrets: (string | undefined)[],
-    credential: 'user' | 'application' | 'client-secret' | 'none',
-  ): OAuthError {
-    const transport = this.#transport;
-    const details = { provider: transport.provider, upstreamStatus: res.status };
-    if (res.status === 401) {
-      if (credential === 'client-secret') {
-        return new OAuthError(
-          'CLIENT_REJECTED',
-          `EXBO rejected the Client-Id/Client-Secret headers for ${purpose} (401): check clientID and clientSecret, or use a token for this route`,
-          details,
-        );
-      }
-      const message = {
-        user: `EXBO rejected the user token for ${purpose} (401): it is invalid, expired or replaced by a newer login, or the route needs another credential`,
-        application: `EXBO rejected the application token for ${purpose} (401): a newer one was issued (by another process or app instance) or it expired`,
-        none: `EXBO refused ${purpose} without credentials (401): this route needs authentication`,
-      }[credential];
-      return new OAuthError('TOKEN_REJECTED', message, details);
-    }
-    if (res.status === 429) return rateLimited(transport, res, purpose);
-    if (res.status >= 400 && res.status < 500) {
-      // The game API's error body: {"title": "...", "status": 4xx, "details": {...}}.
-      const body = res.json as { title?: unknown } | undefined;
-      const title = typeof body?.title === 'string' && body.title !== '' ? body.title : undefined;
-      return new OAuthError(
-        'API_REJECTED',
-        `EXBO refused ${purpose} with HTTP ${res.status}${title ? `: ${title}` : ''}`,
-        {
-          ...details,
-          ...(title !== undefined && { providerDescription: title }),
-          bodyExcerpt: bodyExcerpt(res.text, secrets),
-          redact: answerSecrets(res.text, secrets),
-        },
-      );
-    }
-    return transport.unexpected(res, purpose, 'expected JSON from the game API', secrets);
+    throw gameApiError(this.#transport, res, purpose, secrets, credential);
   }
 
   #badShape(purpose: string, what: string): OAuthError {

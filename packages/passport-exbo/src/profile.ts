@@ -1,8 +1,8 @@
 /**
  * The signed-in user, from EXBO's `/oauth/user`, in Passport's normalised profile shape.
  */
-import { type HttpResponse, OAuthError, type Transport } from '@exbo-soa2/core';
-import { rateLimited } from './rate-limit.js';
+import type { HttpResponse, Transport } from '@exbo-soa2/core';
+import { PURPOSE, profileError } from './errors.js';
 
 /** `/oauth/user` as EXBO sends it. */
 export interface ExboUserJson {
@@ -33,9 +33,6 @@ export interface ExboProfile {
   /** The parsed response body. */
   _json: ExboUserJson;
 }
-
-/** What the profile request is called in messages. */
-export const PROFILE_PURPOSE = 'the profile request';
 
 /**
  * An account id: a safe non-negative integer, or a string of digits within that range
@@ -74,29 +71,19 @@ export function toProfile(json: ExboUserJson, raw: string): ExboProfile {
 }
 
 /**
- * The profile from a `/oauth/user` answer, or an {@link OAuthError}: `TOKEN_REJECTED` for a 401,
- * `RATE_LIMITED` for a 429 (the request itself is sent by `ExboClient`, client.ts).
+ * The profile from a `/oauth/user` answer, or an {@link OAuthError} (errors.ts maps the error
+ * statuses; the request itself is sent by `ExboClient`, client.ts).
  */
 export function readProfileAnswer(
   transport: Transport,
   res: HttpResponse,
   accessToken: string,
 ): ExboProfile {
-  if (res.status === 401) {
-    throw new OAuthError(
-      'TOKEN_REJECTED',
-      'EXBO rejected the access token when loading the profile (401): it is invalid, expired or was replaced by a newer login.',
-      { provider: transport.provider, upstreamStatus: res.status },
-    );
-  }
-  if (res.status === 429) throw rateLimited(transport, res, PROFILE_PURPOSE);
-  if (res.status !== 200) {
-    throw transport.unexpected(res, PROFILE_PURPOSE, 'expected the user as JSON', [accessToken]);
-  }
+  if (res.status !== 200) throw profileError(transport, res, [accessToken]);
   if (!isUserJson(res.json)) {
     throw transport.unexpected(
       res,
-      PROFILE_PURPOSE,
+      PURPOSE.profile,
       'the answer is not a user with a login and an id that is a non-negative integer below 2^53',
       [accessToken],
     );

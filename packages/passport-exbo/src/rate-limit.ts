@@ -2,16 +2,9 @@
  * The game API's rate limit, surfaced: a token bucket per credential, refilled each minute (about
  * 400 points for an app, 50 for a user token), reported on every answer as `X-RateLimit-Limit`,
  * `X-RateLimit-Remaining` and `X-RateLimit-Reset` — the reset in Unix **milliseconds** (docs/protocols/exbo.md,
- * "Rate limits"). A 429 becomes an `OAuthError` `RATE_LIMITED` whose `retryAfter` (seconds) comes
- * from that reset.
+ * "Rate limits"). A 429 becomes an `OAuthError` `RATE_LIMITED` (errors.ts) whose `retryAfter`
+ * (seconds) comes from that reset.
  */
-import {
-  type HttpResponse,
-  type OAuthError,
-  rateLimitedError,
-  retryAfterSeconds,
-  type Transport,
-} from '@exbo-soa2/core';
 
 /** The game API's rate-limit bucket after a request, from its `X-RateLimit-*` headers. */
 export interface ExboRateLimit {
@@ -47,31 +40,4 @@ export function parseRateLimit(headers: Headers): ExboRateLimit | undefined {
     remaining,
     resetAt: new Date(reset < SECONDS_CUTOFF ? reset * 1000 : reset),
   };
-}
-
-/**
- * The error for a 429 from any EXBO endpoint (OAuth or game API): when to retry comes from
- * `X-RateLimit-Reset`, else from a `Retry-After` (seconds, Laravel's throttle), else it is not known.
- */
-export function rateLimited(
-  transport: Transport,
-  res: HttpResponse,
-  purpose: string,
-  now = Date.now(),
-): OAuthError {
-  const rateLimit = parseRateLimit(res.headers);
-  const retryAfterHeader = retryAfterSeconds(res.headers, now);
-  const answer = {
-    provider: transport.provider,
-    providerLabel: transport.providerLabel,
-    status: res.status,
-    purpose,
-  };
-  if (!rateLimit) return rateLimitedError({ ...answer, retryAfter: retryAfterHeader });
-  const retryAfter = Math.max(0, Math.ceil((rateLimit.resetAt.getTime() - now) / 1000));
-  return rateLimitedError({
-    ...answer,
-    retryAfter,
-    when: `the ${rateLimit.limit}-point bucket refills at ${rateLimit.resetAt.toISOString()} (retry in ${retryAfter} s)`,
-  });
 }
