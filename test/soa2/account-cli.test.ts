@@ -179,9 +179,9 @@ describe('soa2 login', () => {
       run.type('');
       await run.waitFor(/Press Enter to check again/);
       assert.match(
-        await run.waitFor(/did not find the login text/),
+        await run.waitFor(/Not found yet/),
         new RegExp(
-          `did not find the login text on kenny2scratch's profile: .* as a comment on ${literal(fake.url)}/fake/scratch/users/kenny2scratch while`,
+          `Not found yet: the text is not among the comments on ${literal(fake.url)}/fake/scratch/users/kenny2scratch\\. Post it there, whole and signed in as kenny2scratch`,
         ),
       );
       fake.postComment(KENNY.name, code);

@@ -19,12 +19,6 @@ import {
 } from '@exbo-soa2/core';
 import { AccountCookies } from './account-cookies.js';
 import {
-  ACCOUNT_PURPOSE,
-  type AccountErrorContext,
-  accountStatusError,
-  type Soa2AccountRequest,
-} from './account-errors.js';
-import {
   parseAccountSession,
   type Soa2AccountSession,
   type Soa2LoginChallenge,
@@ -41,7 +35,13 @@ import {
 } from './applications.js';
 import { parseClientID } from './credentials.js';
 import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
-import { soa2AnswerError } from './errors.js';
+import {
+  type AccountErrorContext,
+  PURPOSE,
+  type Soa2AccountRequest,
+  soa2Error,
+  unknownUserError,
+} from './errors.js';
 import { soa2Transport } from './transport.js';
 import { parseScratchUsername } from './username.js';
 import { PACKAGE_NAME } from './version.js';
@@ -175,13 +175,7 @@ export class Soa2AccountClient {
       throw this.unexpected(res, 'startLogin', 'expected JSON with username, csrf and code');
     }
     if (body.username === null) {
-      throw soa2AnswerError(
-        res,
-        'NOT_FOUND',
-        `Scratch has no user named ${JSON.stringify(name)}: check the spelling.`,
-        ACCOUNT_PURPOSE.startLogin,
-        this.secrets([body.csrf]),
-      );
+      throw unknownUserError(res, name, this.secrets([body.csrf]));
     }
     if (typeof body.username !== 'string' || body.username.toLowerCase() !== name.toLowerCase()) {
       throw this.unexpected(res, 'startLogin', `expected the username ${name} back`, [body.csrf]);
@@ -343,16 +337,13 @@ export class Soa2AccountClient {
       ...(cookie && { headers: { Cookie: cookie } }),
       ...(call.json !== undefined && { json: call.json }),
       secrets,
-      purpose: ACCOUNT_PURPOSE[call.request],
+      purpose: PURPOSE[call.request],
     });
     this.#cookies.update(res.headers.getSetCookie(), this.#clock());
     if (res.status === expected) return res;
     // SOA2 ended the session on its side: whoever we thought was logged in is not.
     if (res.status === 401) this.#username = null;
-    throw (
-      accountStatusError(res, call.request, call.context ?? {}, this.secrets(call.secrets)) ??
-      this.unexpected(res, call.request, 'not an answer SOA2 documents', call.secrets)
-    );
+    throw soa2Error(this.transport, res, call.request, this.secrets(call.secrets), call.context);
   }
 
   private notLoggedIn(now: number): OAuthError {
@@ -374,12 +365,7 @@ export class Soa2AccountClient {
     what: string,
     extraSecrets: string[] = [],
   ): OAuthError {
-    return this.transport.unexpected(
-      res,
-      ACCOUNT_PURPOSE[request],
-      what,
-      this.secrets(extraSecrets),
-    );
+    return this.transport.unexpected(res, PURPOSE[request], what, this.secrets(extraSecrets));
   }
 
   /** Values no message may contain: the session cookies and what the request carries. */

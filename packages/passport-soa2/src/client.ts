@@ -15,7 +15,7 @@ import {
 } from '@exbo-soa2/core';
 import { normaliseScopes, parseClientID, requireClientSecret } from './credentials.js';
 import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
-import { PURPOSE, type Soa2Request, soa2StatusError } from './errors.js';
+import { PURPOSE, type Soa2Request, soa2Error } from './errors.js';
 import { isUserJson, type Soa2Profile, toProfile } from './profile.js';
 import { parseTokenResponse, type Soa2TokenResponse } from './token-answer.js';
 import { soa2Transport } from './transport.js';
@@ -143,9 +143,6 @@ export class Soa2Client {
   }
 
   private failure(res: HttpResponse, request: Soa2Request, secrets: readonly string[]) {
-    return (
-      soa2StatusError(res, request, secrets) ??
-      this.transport.unexpected(res, PURPOSE[request], 'not an answer SOA2 documents', secrets)
-    );
+    return soa2Error(this.transport, res, request, secrets);
   }
 }

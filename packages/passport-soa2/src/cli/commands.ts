@@ -5,10 +5,10 @@
  */
 import { isOAuthError } from '@exbo-soa2/core';
 import { Soa2AccountClient } from '../account-client.js';
-import { LOGIN_CSRF_LIFETIME_MS } from '../account-errors.js';
 import type { Soa2AccountSession, Soa2LoginChallenge } from '../account-session.js';
 import type { Soa2Application, Soa2ApplicationChanges } from '../applications.js';
 import { MAX_CLIENT_ID, parseClientID } from '../credentials.js';
+import { LOGIN_CSRF_LIFETIME_MS } from '../errors.js';
 import { isScratchUsername } from '../username.js';
 import { applicationJson, formatApplication, formatApplicationList } from './output.js';
 import { profilePageURL } from './profile-link.js';
@@ -85,9 +85,9 @@ function loginExpired(challenge: Soa2LoginChallenge): boolean {
 }
 
 /**
- * SOA2 has not found the comment yet (and the login is not too old to be found): a
- * {@link CliError} that links the profile page of the site the CLI talks to, where the library's
- * own message can only name Scratch's. Any other failure is returned as it is.
+ * SOA2 has not found the comment yet (and the login is not too old to be found): the CLI's own
+ * words for `LOGIN_NOT_VERIFIED`, pointing at the profile page of the site it talks to (the
+ * library's message can only name Scratch's). Any other failure is returned as it is.
  */
 function notFoundYet(io: CommandIo, challenge: Soa2LoginChallenge, err: unknown): unknown {
   if (!isOAuthError(err) || err.code !== 'LOGIN_NOT_VERIFIED' || loginExpired(challenge)) {
@@ -95,7 +95,7 @@ function notFoundYet(io: CommandIo, challenge: Soa2LoginChallenge, err: unknown)
   }
   const name = challenge.username;
   return new CliError(
-    `SOA2 did not find the login text on ${name}'s profile: post the whole text, exactly as given, as a comment on ${profilePageURL(io.options.apiURL, name)} while signed in as ${name}, then check again. (SOA2 answers the same when the login's session cookie was lost or its CSRF token is wrong: then start the login again.)`,
+    `Not found yet: the text is not among the comments on ${profilePageURL(io.options.apiURL, name)}. Post it there, whole and signed in as ${name}. If it is there, the login's session was lost: run \`soa2 login ${name}\` again.`,
     'LOGIN_NOT_VERIFIED',
   );
 }
