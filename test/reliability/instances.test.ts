@@ -51,7 +51,13 @@ describe('two instances behind nginx sharing sessions through Redis', { skip }, 
   async function homeOn(index: number, cookie: string): Promise<string> {
     const instance = cluster.instances[index];
     assert.ok(instance);
-    return (await fetch(`${instance.url}/`, { headers: { Cookie: cookie } })).text();
+    // Each request with its own deadline, so a stuck instance fails the test by name, not by its timeout.
+    return (
+      await fetch(`${instance.url}/`, {
+        headers: { Cookie: cookie },
+        signal: AbortSignal.timeout(5_000),
+      })
+    ).text();
   }
 
   test('the sessions are in Redis, under the app prefix; each instance says so at start', {
@@ -159,6 +165,7 @@ describe('two instances behind nginx sharing sessions through Redis', { skip }, 
         const replay = await fetch(`${other.url}${callback.pathname}${callback.search}`, {
           redirect: 'manual',
           headers: { Cookie: cookie },
+          signal: AbortSignal.timeout(5_000),
         });
         assert.equal(replay.status, 403, 'the other instance refuses the replay');
         assert.match(await replay.text(), /Your login expired/);
