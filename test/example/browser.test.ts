@@ -106,7 +106,7 @@ describe('example app in chromium', () => {
     await page.getByRole('button', { name: 'Confirm' }).click();
     await backOnApp(page);
     await page.getByRole('heading', { name: 'Hello, kenny2scratch' }).waitFor();
-    const table = await page.locator('table').innerText();
+    const table = await page.locator('table').first().innerText();
     assert.match(table, /Provider\s+Scratch/);
     assert.match(table, /ID\s+10114764/);
     assert.match(table, /Authoritative\s+yes/);
