@@ -106,7 +106,7 @@ describe('example app in chromium', () => {
     await page.getByRole('button', { name: 'Confirm' }).click();
     await backOnApp(page);
     await page.getByRole('heading', { name: 'Hello, kenny2scratch' }).waitFor();
-    const table = await page.locator('table').innerText();
+    const table = await page.locator('table').first().innerText();
     assert.match(table, /Provider\s+Scratch/);
     assert.match(table, /ID\s+10114764/);
     assert.match(table, /Authoritative\s+yes/);
@@ -165,5 +165,71 @@ describe('example app in chromium', () => {
     await page.getByRole('heading', { name: 'Private page' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/private');
     await snap(page, 'return-to-2-private');
+  });
+
+  it('links Scratch to an EXBO user, shows the STALCRAFT characters, unlinks Scratch', {
+    timeout: 60_000,
+  }, async () => {
+    // Its own app (and database): the scenarios above already made a user of kenny2scratch, and
+    // an account linked to one user is not linked to another.
+    const own = await startExample();
+    const onOwnApp = (target: Page) =>
+      target.waitForURL((url) => url.toString().startsWith(own.url));
+    try {
+      await page.goto(own.url);
+      await page.getByRole('link', { name: 'Login with EXBO' }).click();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await onOwnApp(page);
+      await page.getByRole('heading', { name: 'Hello, Test-1' }).waitFor();
+      const accounts = page.locator('table.identities');
+      assert.match(await accounts.innerText(), /EXBO\s+Test-1/);
+      await snap(page, 'link-1-exbo-only');
+
+      // Link the Scratch account: SOA2's consent page, then back home, still signed in as Test-1.
+      await page.getByRole('link', { name: 'Link a Scratch account' }).click();
+      await page.waitForURL((url) => url.toString().startsWith(own.fakes.soa2.url));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await onOwnApp(page);
+      await page
+        .getByRole('status')
+        .getByText('Linked your Scratch account kenny2scratch.')
+        .waitFor();
+      assert.equal(await signedInAs(page), 'Test-1');
+      const both = await accounts.innerText();
+      assert.match(both, /EXBO\s+Test-1/);
+      assert.match(both, /Scratch\s+kenny2scratch\s+10114764/);
+      await snap(page, 'link-2-both-linked');
+
+      // The characters page reads the STALCRAFT API with the stored EXBO token.
+      await page.getByRole('link', { name: 'Your STALCRAFT characters' }).click();
+      await page.getByRole('heading', { name: 'STALCRAFT characters' }).waitFor();
+      assert.match(await page.locator('table.characters').innerText(), /Test-1/);
+      await page.getByRole('link', { name: 'EU', exact: true }).click();
+      await page.getByRole('cell', { name: 'TestOne' }).waitFor();
+      assert.match(
+        await page.locator('table.characters').innerText(),
+        /TestOne\s+Долг \[DTY-EU\], SOLDIER/,
+      );
+      await snap(page, 'link-3-characters');
+
+      // Unlink Scratch: only EXBO is left, and it cannot be unlinked (the last way to sign in).
+      await page.goto(own.url);
+      await page.getByRole('button', { name: 'Unlink Scratch' }).click();
+      await page.getByRole('status').getByText('Unlinked your Scratch account.').waitFor();
+      assert.doesNotMatch(await accounts.innerText(), /Scratch/);
+      assert.equal(await page.getByRole('button', { name: 'Unlink EXBO' }).count(), 0);
+      assert.equal(await page.getByRole('link', { name: 'Link a Scratch account' }).count(), 1);
+      await snap(page, 'link-4-unlinked');
+
+      // The unlinked Scratch account no longer signs in as Test-1.
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('link', { name: 'Login with Scratch', exact: true }).click();
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await onOwnApp(page);
+      await page.getByRole('heading', { name: 'Hello, kenny2scratch' }).waitFor();
+      assert.doesNotMatch(await accounts.innerText(), /EXBO/);
+    } finally {
+      await own.close();
+    }
   });
 });

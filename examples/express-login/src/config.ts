@@ -19,6 +19,8 @@ export interface ExboSettings {
   callbackURL: string;
   /** Where EXBO lives; unset means the real https://exbo.net. */
   baseURL?: string;
+  /** The STALCRAFT game API (the characters page); unset means https://eapi.stalcraft.net. */
+  gameApiURL?: string;
 }
 
 export interface Soa2Settings {
@@ -47,6 +49,10 @@ export interface AppConfig {
   soa2?: Soa2Settings;
   /** REDIS_URL: sessions are kept in this Redis (shared by every instance) instead of in memory. */
   redisURL?: string;
+  /** DATABASE_URL: users and tokens are kept in this PostgreSQL database instead of SQLite. */
+  databaseURL?: string;
+  /** DATABASE_FILE: the SQLite file when DATABASE_URL is unset (default data/example.db). */
+  databaseFile?: string;
 }
 
 export type ConfigResult =
@@ -108,6 +114,9 @@ export function loadConfig(env: Env): ConfigResult {
 
   const redisURL = value('REDIS_URL');
   if (redisURL !== undefined) checkRedisURL(redisURL, problems);
+  const databaseURL = value('DATABASE_URL');
+  if (databaseURL !== undefined) checkDatabaseURL(databaseURL, problems);
+  const databaseFile = value('DATABASE_FILE');
 
   let sessionSecret = value('SESSION_SECRET');
   if (sessionSecret !== undefined && sessionSecret.length < MIN_SECRET_LENGTH) {
@@ -145,6 +154,8 @@ export function loadConfig(env: Env): ConfigResult {
   if (exbo) config.exbo = exbo;
   if (soa2) config.soa2 = soa2;
   if (redisURL !== undefined) config.redisURL = redisURL;
+  if (databaseURL !== undefined) config.databaseURL = databaseURL;
+  if (databaseFile !== undefined) config.databaseFile = databaseFile;
   return { ok: true, config, warnings };
 }
 
@@ -156,12 +167,14 @@ function readExbo(value: Read, problems: string[]): ExboSettings | undefined {
   const clientSecret = required(value, 'EXBO_CLIENT_SECRET', problems);
   const callbackURL = required(value, 'EXBO_CALLBACK_URL', problems);
   const baseURL = value('EXBO_BASE_URL');
+  const gameApiURL = value('EXBO_GAME_API_URL');
   // EXBO hands out numeric client ids (the Telegram bot's registration).
   if (clientID !== undefined && !/^\d+$/.test(clientID)) {
     problems.push(`EXBO_CLIENT_ID must be the numeric id EXBO gave you, not "${clientID}".`);
   }
   if (callbackURL !== undefined) checkCallback('EXBO_CALLBACK_URL', callbackURL, 'exbo', problems);
   if (baseURL !== undefined) checkProviderURL('EXBO_BASE_URL', baseURL, problems);
+  if (gameApiURL !== undefined) checkProviderURL('EXBO_GAME_API_URL', gameApiURL, problems);
   if (problems.length > before) return undefined;
   const settings: ExboSettings = {
     clientID: clientID as string,
@@ -169,6 +182,7 @@ function readExbo(value: Read, problems: string[]): ExboSettings | undefined {
     callbackURL: callbackURL as string,
   };
   if (baseURL !== undefined) settings.baseURL = baseURL;
+  if (gameApiURL !== undefined) settings.gameApiURL = gameApiURL;
   return settings;
 }
 
@@ -213,6 +227,15 @@ function checkRedisURL(url: string, problems: string[]): void {
   if (!URL.canParse(url) || !/^rediss?:$/.test(new URL(url).protocol)) {
     problems.push(
       'REDIS_URL must be a redis:// or rediss:// URL, for example redis://127.0.0.1:6379 (or unset it to keep sessions in memory).',
+    );
+  }
+}
+
+/** The value is not echoed: a database URL usually carries a password. */
+function checkDatabaseURL(url: string, problems: string[]): void {
+  if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
+    problems.push(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, for example postgres://user:password@127.0.0.1:5432/example (or unset it to use the SQLite file).',
     );
   }
 }

@@ -47,6 +47,7 @@ export async function startDemoProviders(appOrigin: string): Promise<DemoProvide
       clientSecret: DEFAULT_EXBO_CLIENT.clientSecret,
       callbackURL: exboCallback,
       baseURL: exbo.url,
+      gameApiURL: exbo.gameApiURL,
     },
     soa2: {
       clientID: DEFAULT_SOA2_CLIENT.clientId,

@@ -2,8 +2,10 @@
  * The app's HTML: small template functions, no template engine. Every value that comes from a
  * user, a provider or a URL goes through `escapeHtml` (a Scratch or EXBO username is user input).
  */
+import type { ExboCharacter, ExboRegion } from 'passport-exbo/game-api';
+import { EXBO_REGIONS } from 'passport-exbo/game-api';
 import { CSRF_FIELD } from './csrf.js';
-import { type LoginProblem, PROVIDER_LABELS } from './login-errors.js';
+import { type LoginProblem, PROVIDER_LABELS, type ProviderKey } from './login-errors.js';
 import type { AppUser } from './user.js';
 
 /** What every page needs to know about the request. */
@@ -14,6 +16,8 @@ export interface PageContext {
   csrfToken: string | undefined;
   /** Which login buttons to offer. */
   logins: LoginOptions;
+  /** A one-time message (an account was linked or unlinked). */
+  notice?: string;
 }
 
 export interface LoginOptions {
@@ -41,6 +45,8 @@ header form { margin: 0; }
 .demo { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: .75rem 1rem; margin-bottom: 1.5rem; }
 .problem { background: #ffebe9; border: 1px solid #ff8182; border-radius: 6px; padding: .75rem 1rem; }
 .problem p { margin: .25rem 0; }
+.notice { background: #dafbe1; border: 1px solid #4ac26b; border-radius: 6px; padding: .75rem 1rem; }
+td form { margin: 0; }
 .logins { display: flex; flex-direction: column; gap: .75rem; max-width: 22rem; }
 .button, button { display: inline-block; font: inherit; font-weight: 600; text-align: center; text-decoration: none; color: #fff; background: #1f2328; border: 0; border-radius: 6px; padding: .6rem 1.2rem; cursor: pointer; }
 .button.soa2 { background: #855cd6; }
@@ -76,10 +82,11 @@ providers, set the EXBO_* and SOA2_* settings (see examples/express-login/.env.e
 </head>
 <body>
 <header>
-<nav><a href="/">Home</a><a href="/private">Private page</a></nav>
+<nav><a href="/">Home</a><a href="/private">Private page</a>${ctx.user?.identities.some((i) => i.provider === 'exbo') ? '<a href="/characters">Characters</a>' : ''}</nav>
 ${account}
 </header>
 ${demo}
+${ctx.notice ? `<p class="notice" role="status">${escapeHtml(ctx.notice)}</p>` : ''}
 <main>
 <h1>${escapeHtml(title)}</h1>
 ${main}
@@ -156,7 +163,97 @@ export function homePage(ctx: PageContext): string {
 <table>
 ${table}
 </table>
+${linkedAccounts(ctx)}
 <p><a href="/private">Open the private page</a></p>`,
+  );
+}
+
+/** The accounts linked to the signed-in user, each with an Unlink button, and links to add more. */
+function linkedAccounts(ctx: PageContext): string {
+  const user = ctx.user as AppUser;
+  const only = user.identities.length === 1;
+  const rows = user.identities
+    .map((identity) => {
+      const label = PROVIDER_LABELS[identity.provider];
+      const unlink = only
+        ? '<span class="hint">your only login: link another account to unlink it</span>'
+        : `<form method="post" action="/unlink">
+<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(ctx.csrfToken ?? '')}">
+<input type="hidden" name="provider" value="${identity.provider}">
+<button type="submit" class="secondary">Unlink ${label}</button>
+</form>`;
+      return `<tr><td>${label}</td><td>${escapeHtml(identity.username)}</td><td>${escapeHtml(identity.id)}</td><td>${unlink}</td></tr>`;
+    })
+    .join('\n');
+  const linked = new Set(user.identities.map((identity) => identity.provider));
+  const offers: string[] = [];
+  const offer = (provider: ProviderKey, href: string, text: string) => {
+    if (!linked.has(provider))
+      offers.push(`<a class="button secondary" href="${href}">${text}</a>`);
+  };
+  if (ctx.logins.exbo) offer('exbo', '/link/exbo', 'Link an EXBO account');
+  if (ctx.logins.soa2) offer('soa2', '/link/soa2', 'Link a Scratch account');
+  else if (ctx.logins.soa2Paste) offer('soa2', '/link/soa2-paste', 'Link a Scratch account');
+  const characters = linked.has('exbo')
+    ? '<p><a href="/characters">Your STALCRAFT characters</a> (read with your stored EXBO token)</p>'
+    : '';
+  return `<h2>Linked accounts</h2>
+<table class="identities">
+<tr><th>Provider</th><th>Account</th><th>ID</th><th></th></tr>
+${rows}
+</table>
+${offers.length > 0 ? `<p>${offers.join(' ')}</p>` : ''}
+${characters}`;
+}
+
+export interface CharactersView {
+  region: ExboRegion;
+  /** False: the user has no EXBO account linked. */
+  linked: boolean;
+  characters?: ExboCharacter[];
+  /** Why the characters could not be read. */
+  problem?: string;
+}
+
+/** The signed-in user's STALCRAFT characters in one region, with a region switcher. */
+export function charactersPage(ctx: PageContext, view: CharactersView): string {
+  if (!view.linked) {
+    return layout(
+      ctx,
+      'STALCRAFT characters',
+      `<div class="problem" role="alert"><p>Link an EXBO account to see your STALCRAFT characters.</p></div>
+${ctx.logins.exbo ? '<p><a class="button" href="/link/exbo">Link an EXBO account</a></p>' : ''}`,
+    );
+  }
+  const regions = EXBO_REGIONS.map((region) =>
+    region === view.region
+      ? `<strong>${region}</strong>`
+      : `<a href="/characters?region=${region}">${region}</a>`,
+  ).join(' ');
+  let body: string;
+  if (view.problem !== undefined) {
+    body = `<div class="problem" role="alert"><p>${escapeHtml(view.problem)}</p></div>`;
+  } else if (!view.characters || view.characters.length === 0) {
+    body = `<p>You have no characters in ${view.region}.</p>`;
+  } else {
+    const rows = view.characters
+      .map((character) => {
+        const clan = character.clan
+          ? `${escapeHtml(character.clan.info.name)} [${escapeHtml(character.clan.info.tag)}], ${escapeHtml(character.clan.member.rank)}`
+          : '';
+        return `<tr><td>${escapeHtml(character.information.name)}</td><td>${clan}</td><td>${escapeHtml(character.information.creationTime.slice(0, 10))}</td></tr>`;
+      })
+      .join('\n');
+    body = `<table class="characters">
+<tr><th>Character</th><th>Clan</th><th>Created</th></tr>
+${rows}
+</table>`;
+  }
+  return layout(
+    ctx,
+    'STALCRAFT characters',
+    `<p>Region: ${regions}</p>
+${body}`,
   );
 }
 
@@ -190,7 +287,14 @@ ${loginButtons(ctx.logins, undefined)}`,
 /** The no-redirect mode of SOA2: the user gets a code on SOA2's site and pastes it here. */
 export function pasteCodePage(
   ctx: PageContext,
-  form: { consentURL: string; action: string; state: string; problem?: string },
+  form: {
+    consentURL: string;
+    action: string;
+    state: string;
+    problem?: string;
+    /** Linking the account to the signed-in user rather than logging in. */
+    purpose?: 'login' | 'link';
+  },
 ): string {
   const problem = form.problem
     ? `<p class="problem" role="alert">${escapeHtml(form.problem)}</p>`
@@ -207,7 +311,7 @@ export function pasteCodePage(
 <input type="hidden" name="state" value="${escapeHtml(form.state)}">
 <label for="code">Code from Scratch</label>
 <input type="text" id="code" name="code" autocomplete="off" spellcheck="false" required>
-<p><button type="submit">Log in</button></p>
+<p><button type="submit">${form.purpose === 'link' ? 'Link account' : 'Log in'}</button></p>
 </form>`,
   );
 }

@@ -8,6 +8,8 @@
  * 3. The app is attached to the server and the URL to open is printed.
  *
  * Sessions are kept in Redis when REDIS_URL is set (several instances share them), else in memory.
+ * Users, their linked accounts and EXBO tokens are kept in PostgreSQL when DATABASE_URL is set,
+ * else in a SQLite file (data/example.db in the example's folder, or DATABASE_FILE).
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { type AppConfig, loadConfig } from './config.js';
+import { openDatabase } from './database.js';
 import { type DemoProviders, startDemoProviders } from './demo.js';
 import { openSessionStore } from './session-store.js';
 
@@ -42,6 +45,11 @@ async function main(): Promise<void> {
 
   // Before listening: an unreachable Redis stops start-up with a message naming REDIS_URL.
   const sessions = await openSessionStore(config.redisURL);
+  // The same for the database: a wrong DATABASE_URL or an unwritable file stops start-up here.
+  const database = await openDatabase(config).catch(async (err: unknown) => {
+    await sessions.close();
+    throw err;
+  });
   const server = createServer();
   const port = await listen(server, config);
   let demo: DemoProviders | undefined;
@@ -52,7 +60,7 @@ async function main(): Promise<void> {
     config.exbo = demo.exbo;
     config.soa2 = demo.soa2;
   }
-  server.on('request', createApp(config, { sessionStore: sessions.store }));
+  server.on('request', createApp(config, { sessionStore: sessions.store, database }));
 
   const url = publicURL(config, port);
   if (demo) {
@@ -75,6 +83,11 @@ Login example running with the real ${providers}, listening on ${config.host}:${
       ? `Sessions are kept in ${sessions.description} (REDIS_URL): every instance using it shares them.`
       : 'Sessions are kept in memory: set REDIS_URL to share them between several instances.',
   );
+  console.log(
+    database.kind === 'postgres'
+      ? `Users are kept in ${database.description} (DATABASE_URL).`
+      : `Users are kept in ${database.description}: set DATABASE_URL to use PostgreSQL.`,
+  );
   for (const warning of result.warnings) console.warn(`Warning: ${warning}`);
   console.log('Press Ctrl+C to stop.');
 
@@ -83,6 +96,7 @@ Login example running with the real ${providers}, listening on ${config.host}:${
     server.close();
     void demo?.close();
     void sessions.close();
+    void database.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,16 +1,17 @@
 /**
- * The user as this app keeps it in the session: who they are, nothing more.
+ * Who is signed in, as the app's pages see it: the app's own user (from the database, see
+ * users.ts), every provider account linked to it, and which one this session signed in with.
  *
- * The access and refresh tokens are deliberately not kept: this app only needs to know who logged
- * in. If yours calls the STALCRAFT API on the user's behalf, store the tokens server-side (a
- * database row keyed by the user id), not in the session cookie's store next to everything else.
- * A real app would also look the user up in its own database here and keep only its own user id.
+ * The session keeps only the user's id and the provider they signed in with; everything else is
+ * read from the database on each request, so an unlink shows everywhere at once. The EXBO tokens
+ * never enter the session: they are in the `exbo_tokens` table (exbo-tokens.ts).
  */
 import type { ExboProfile } from 'passport-exbo';
 import type { Soa2Profile } from 'passport-soa2';
 import type { ProviderKey } from './login-errors.js';
 
-export interface AppUser {
+/** A provider account as a login reports it (what the strategies' verify returns). */
+export interface ProviderIdentity {
   provider: ProviderKey;
   /** The provider's user id (a string, as Passport profiles have it). */
   id: string;
@@ -20,7 +21,41 @@ export interface AppUser {
   authoritative?: boolean;
 }
 
-export function userFromExbo(profile: ExboProfile): AppUser {
+/** What an EXBO login hands to the app besides the identity: the user's tokens. */
+export interface ExboLoginTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds, from the token answer. */
+  expiresIn: number;
+}
+
+/** What a strategy's verify returns: the account, and for EXBO its tokens (kept server-side). */
+export interface LoginResult {
+  identity: ProviderIdentity;
+  exboTokens?: ExboLoginTokens;
+}
+
+/** `req.user`: the app's user with the identity this session signed in with. */
+export interface AppUser {
+  /** The app's own user id. */
+  userId: number;
+  /** The identity this session signed in with (or, if it was unlinked since, another one). */
+  provider: ProviderKey;
+  id: string;
+  username: string;
+  displayName: string;
+  authoritative?: boolean;
+  /** Every provider account linked to this user, in the order they were linked. */
+  identities: ProviderIdentity[];
+}
+
+/** What the session stores (passport.serializeUser). */
+export interface SessionUser {
+  userId: number;
+  provider: ProviderKey;
+}
+
+export function identityFromExbo(profile: ExboProfile): ProviderIdentity {
   return {
     provider: 'exbo',
     id: profile.id,
@@ -29,7 +64,7 @@ export function userFromExbo(profile: ExboProfile): AppUser {
   };
 }
 
-export function userFromSoa2(profile: Soa2Profile): AppUser {
+export function identityFromSoa2(profile: Soa2Profile): ProviderIdentity {
   return {
     provider: 'soa2',
     id: profile.id,
