@@ -37,9 +37,9 @@ import { parseClientID } from './credentials.js';
 import { type Soa2EndpointOptions, soa2Endpoints } from './endpoints.js';
 import {
   type AccountErrorContext,
+  accountError,
   PURPOSE,
   type Soa2AccountRequest,
-  soa2Error,
   unknownUserError,
 } from './errors.js';
 import { soa2Transport } from './transport.js';
@@ -343,7 +343,7 @@ export class Soa2AccountClient {
     if (res.status === expected) return res;
     // SOA2 ended the session on its side: whoever we thought was logged in is not.
     if (res.status === 401) this.#username = null;
-    throw soa2Error(this.transport, res, call.request, this.secrets(call.secrets), call.context);
+    throw accountError(this.transport, res, call.request, this.secrets(call.secrets), call.context);
   }
 
   private notLoggedIn(now: number): OAuthError {

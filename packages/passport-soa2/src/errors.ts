@@ -108,11 +108,14 @@ function noSuchUser({ username }: AccountErrorContext): string {
   return `Scratch has no user named ${JSON.stringify(username)}: check the spelling.`;
 }
 
-/** The documented error statuses of each request: code and what the user or developer should do. */
-const KNOWN: Record<
-  Soa2Request | Soa2AccountRequest,
-  Partial<Record<number, [OAuthErrorCode, Advice]>>
-> = {
+/** The documented error statuses of one request: code and what the user or developer should do. */
+type StatusTable = Partial<Record<number, [OAuthErrorCode, Advice]>>;
+
+/**
+ * The login's requests. Apart from the account requests' table below, so that the root bundle,
+ * which never sends those, does not carry their table (esbuild drops what is not used).
+ */
+const LOGIN_STATUSES: Record<Soa2Request, StatusTable> = {
   exchange: {
     400: ['REQUEST_REJECTED', `SOA2 called the code exchange malformed. ${REQUEST_BUG}`],
     401: [
@@ -157,6 +160,10 @@ const KNOWN: Record<
     ],
     404: ['PROVIDER_ERROR', 'SOA2 has no user record for this access token.'],
   },
+};
+
+/** The account tools' requests (account-client.ts). */
+const ACCOUNT_STATUSES: Record<Soa2AccountRequest, StatusTable> = {
   startLogin: {
     400: [
       'REQUEST_REJECTED',
@@ -202,25 +209,44 @@ const KNOWN: Record<
 };
 
 /**
- * The error for an answer to `request` other than its success: `RATE_LIMITED` for a 429, the
- * documented statuses of the table above, else an unexpected answer (`PROVIDER_ERROR` for a 5xx,
- * else `PROVIDER_BAD_RESPONSE`). `context` is what account requests' messages may mention.
+ * The error for an answer to a login request other than its success: `RATE_LIMITED` for a 429,
+ * the documented statuses of its table, else an unexpected answer (`PROVIDER_ERROR` for a 5xx,
+ * else `PROVIDER_BAD_RESPONSE`).
  */
 export function soa2Error(
   transport: Transport,
   res: HttpResponse,
-  request: Soa2Request | Soa2AccountRequest,
+  request: Soa2Request,
+  secrets: readonly (string | undefined)[],
+): OAuthError {
+  return statusError(transport, res, PURPOSE[request], LOGIN_STATUSES[request], secrets, {});
+}
+
+/** {@link soa2Error} for an account request; `context` is what its messages may mention. */
+export function accountError(
+  transport: Transport,
+  res: HttpResponse,
+  request: Soa2AccountRequest,
   secrets: readonly (string | undefined)[],
   context: AccountErrorContext = {},
 ): OAuthError {
-  if (res.status === 429) return soa2RateLimited(res, PURPOSE[request]);
-  const known = KNOWN[request][res.status];
-  if (!known) {
-    return transport.unexpected(res, PURPOSE[request], 'not an answer SOA2 documents', secrets);
-  }
+  return statusError(transport, res, PURPOSE[request], ACCOUNT_STATUSES[request], secrets, context);
+}
+
+function statusError(
+  transport: Transport,
+  res: HttpResponse,
+  purpose: string,
+  statuses: StatusTable,
+  secrets: readonly (string | undefined)[],
+  context: AccountErrorContext,
+): OAuthError {
+  if (res.status === 429) return soa2RateLimited(res, purpose);
+  const known = statuses[res.status];
+  if (!known) return transport.unexpected(res, purpose, 'not an answer SOA2 documents', secrets);
   const [code, advice] = known;
   const text = typeof advice === 'string' ? advice : advice(context);
-  return soa2AnswerError(res, code, text, PURPOSE[request], secrets);
+  return soa2AnswerError(res, code, text, purpose, secrets);
 }
 
 /**
