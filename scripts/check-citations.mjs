@@ -22,8 +22,9 @@ const PATH = new RegExp(
   `(?<![\\w./-])(${TOP}/[\\w./-]*\\w)(?:#([\\w-]+)|,? ?(§\\d+)|,? ?"([^"]+)")?`,
   'g',
 );
-// Build output and local settings, which a fresh clone does not have yet.
-const GENERATED = /(^|\/)dist(\/|$)|\.env$/;
+// Build output, local settings and the example's database file (made on its first start), which a
+// fresh clone does not have yet.
+const GENERATED = /(^|\/)dist(\/|$)|\.env$|^examples\/express-login\/data\//;
 // Documents that never were in this repo: a citation must name docs/protocols/… instead.
 const BARE = /(?<![\w/.-])(exbo|soa2|design|passport-internals|toolchain)\.md\b/g;
 
