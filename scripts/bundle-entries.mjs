@@ -23,12 +23,15 @@
 // - The root follows Passport's CommonJS convention: the module is the Strategy constructor, with
 //   every root name (`.Strategy`, `.ExboClient`, …, `.default`) as its properties, as
 //   passport-oauth2 and passport-github2 do; dist/index.d.ts says so with `export =`.
-// - Types: tsc's, per module, copied to dist/types with their `@exbo-soa2/core` imports rewritten to
-//   a copy of core's declarations there, since core is not installed with the package.
+// - Types: tsc's, with their `@exbo-soa2/core` imports pointed at a copy of core's declarations
+//   (core is not installed with the package), bundled into dist/types: one file per entry point
+//   and one they share (see publishedTypes).
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { rollup } from 'rollup';
+import { dts } from 'rollup-plugin-dts';
 
 const require = createRequire(import.meta.url);
 const CORE_SOURCE = resolve('packages/core/src/index.ts');
@@ -112,21 +115,49 @@ function filesUnder(dir) {
 
 /**
  * The published declarations, dist/types: tsc's (dist/lib, left as tsc wrote them, so incremental
- * builds stay right) with their `@exbo-soa2/core` imports pointed at dist/types/core, a copy of
- * core's declarations.
+ * builds stay right) with their `@exbo-soa2/core` imports pointed at a copy of core's
+ * declarations, then bundled by rollup-plugin-dts into one file per entry point and one shared by
+ * them (`shared.d.ts`, so a type both entries use, e.g. `ExboClient`, is one declaration). Forty
+ * small files took ~200 KiB of disk in 4 KiB blocks; three take ~64 (issue 15: install ≤ 700 KiB).
+ * `entries` are the modules under src/ whose declarations are entry points.
  */
-function publishedTypes(dist) {
+async function publishedTypes(dist, entries) {
   const types = `${dist}/types`;
-  rmSync(types, { recursive: true, force: true });
+  const unbundled = `${dist}/types-unbundled`;
+  for (const dir of [types, unbundled]) rmSync(dir, { recursive: true, force: true });
   const declarations = { filter: (path) => statSync(path).isDirectory() || path.endsWith('.d.ts') };
-  cpSync(`${dist}/lib`, types, { recursive: true, ...declarations });
-  cpSync('packages/core/dist/lib', `${types}/core`, { recursive: true, ...declarations });
-  for (const file of filesUnder(types)) {
+  cpSync(`${dist}/lib`, unbundled, { recursive: true, ...declarations });
+  cpSync('packages/core/dist/lib', `${unbundled}/core`, { recursive: true, ...declarations });
+  for (const file of filesUnder(unbundled)) {
     const text = readFileSync(file, 'utf8');
-    let target = relative(dirname(file), `${types}/core/index.js`);
+    let target = relative(dirname(file), `${unbundled}/core/index.js`);
     if (!target.startsWith('.')) target = `./${target}`;
     const rewritten = text.replace(/(['"])@exbo-soa2\/core\1/g, `'${target}'`);
     if (rewritten !== text) writeFileSync(file, rewritten);
+  }
+  const bundle = await rollup({
+    input: Object.fromEntries(entries.map((from) => [from, `${unbundled}/${from}.d.ts`])),
+    plugins: [dts()],
+    // Other packages' types (node:*, passport, express…) stay imports.
+    external: (id) => !id.startsWith('.') && !id.startsWith('/'),
+    // rollup-plugin-dts warns of shared types no entry names (TS2742 for a consumer's inferred
+    // types); the per-module layout had the same names unreachable behind the "exports" map.
+    onwarn: (warning, warn) => warning.plugin === 'dts' || warn(warning),
+  });
+  await bundle.write({
+    dir: types,
+    format: 'es',
+    entryFileNames: '[name].d.ts',
+    chunkFileNames: 'shared.d.ts',
+  });
+  await bundle.close();
+  rmSync(unbundled, { recursive: true, force: true });
+  // rollup-plugin-dts exports interfaces with `export type { … }`, which dist/index.d.ts's
+  // `export import X = root.X` aliases cannot reference (TS1379); in a declaration file a plain
+  // `export { … }` of an interface means the same.
+  for (const file of filesUnder(types)) {
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/^export type \{/gm, 'export {'));
   }
 }
 
@@ -139,7 +170,13 @@ for (const [name, entries] of Object.entries(PACKAGES)) {
   for (const file of readdirSync(dist)) {
     if (/\.(m?js|d\.m?ts)$/.test(file)) rmSync(`${dist}/${file}`);
   }
-  if (name !== 'core') publishedTypes(dist);
+  if (name !== 'core') {
+    const typed = Object.values(entries).filter((spec) => spec.strategy || spec.subpath);
+    await publishedTypes(
+      dist,
+      typed.map((spec) => spec.from),
+    );
+  }
 
   for (const [entry, spec] of Object.entries(entries)) {
     const { from, strategy = false, subpath = false } = spec;
