@@ -96,14 +96,14 @@ for (const name of ROOTS) {
     assert.equal(run('commonjs', `console.log(require('${name}').VERSION)`), pkg.version);
   });
 
-  test(`${name}: the root loads its entry file and its bundle, nothing of the subpaths or the CLI`, () => {
+  test(`${name}: require() of the root loads its bundle only, nothing of the subpaths or the CLI`, () => {
     const out = run(
       'commonjs',
       `require('${name}');
        console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('/packages/'))))`,
     );
     const loaded = (JSON.parse(out) as string[]).map((file) => file.replace(/.*\/packages\//, ''));
-    assert.deepEqual(loaded.sort(), [`${name}/dist/index.bundle.js`, `${name}/dist/index.js`]);
+    assert.deepEqual(loaded, [`${name}/dist/index.bundle.js`]);
     const bundle = readFileSync(`packages/${name}/dist/index.bundle.js`, 'utf8');
     for (const extra of [
       'class ExboGameApi',
@@ -115,6 +115,28 @@ for (const name of ROOTS) {
     }
   });
 }
+
+test('passport-exbo: the request path (requests.js) is loaded by the first request, not by require() or new Strategy()', () => {
+  const out = run(
+    'commonjs',
+    `const { Strategy } = require('passport-exbo');
+     const loaded = () => Object.keys(require.cache).some((file) => file.endsWith('/passport-exbo/dist/requests.js'));
+     const seen = { required: loaded() };
+     const strategy = new Strategy({ clientID: '1', clientSecret: 's', callbackURL: 'http://127.0.0.1/cb', baseURL: 'http://127.0.0.1:9', timeout: 3000 }, () => {});
+     seen.constructed = loaded();
+     strategy.client.requestAppToken().catch((err) => {
+       seen.code = err.code;
+       seen.requested = loaded();
+       console.log(JSON.stringify(seen));
+     });`,
+  );
+  assert.deepEqual(JSON.parse(out), {
+    required: false,
+    constructed: false,
+    code: 'PROVIDER_UNREACHABLE',
+    requested: true,
+  });
+});
 
 /** Paths inside the packages that exist on disk but are no entry point: the "exports" map hides them. */
 const DEEP_IMPORTS = [

@@ -47,6 +47,7 @@ export {
   type RateLimitAnswer,
   rateLimitedError,
 } from './provider-errors.js';
+export { type ProxyEnv, proxyEnv } from './proxy-settings.js';
 export { answerSecrets, bodyExcerpt, redactSecrets } from './redact.js';
 export { retryAfterSeconds } from './retry-after.js';
 export { LoginStateStore, newStateHandle } from './state-store.js';

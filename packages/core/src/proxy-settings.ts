@@ -21,6 +21,29 @@ export interface ProxyEndpoint {
 /** The environment variables the `'env'` setting reads (a subset of `process.env`). */
 export type ProxyEnv = Record<string, string | undefined>;
 
+/** Their names: each in both letter cases ({@link proxiesFromEnv} says which wins). */
+const PROXY_VARIABLES = [
+  'https_proxy',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'HTTP_PROXY',
+  'no_proxy',
+  'NO_PROXY',
+];
+
+/**
+ * The variables of `env` that the `'env'` setting reads, copied: for a transport made after the
+ * fact (passport-exbo's client makes its transport on the first request) to read the environment
+ * as it was when its owner was created.
+ */
+export function proxyEnv(env: ProxyEnv = process.env): ProxyEnv {
+  const copy: ProxyEnv = {};
+  for (const name of PROXY_VARIABLES) {
+    if (env[name] !== undefined) copy[name] = env[name];
+  }
+  return copy;
+}
+
 /** Marks every {@link ProxyError}, whichever copy of this module made it. */
 const PROXY_ERROR = Symbol.for('@exbo-soa2/core ProxyError');
 

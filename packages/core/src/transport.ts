@@ -15,7 +15,7 @@ import { type ConnectionOptions, connectionOptions } from './connection-options.
 import { type DebugLog, debugLogOf, pathWithoutQueryValues } from './debug-log.js';
 import { OAuthError } from './errors.js';
 import { BodyTooLargeError, Exchange } from './exchange.js';
-import { ProxyError, type ProxySettings, proxySettings } from './proxy-settings.js';
+import { type ProxyEnv, ProxyError, type ProxySettings, proxySettings } from './proxy-settings.js';
 import { answerSecrets, bodyExcerpt } from './redact.js';
 import {
   type Answer,
@@ -36,6 +36,8 @@ export interface TransportOptions extends ConnectionOptions {
   userAgent: string;
   /** Bodies longer than this are refused (bytes). Default 1 MiB. */
   maxBodyBytes?: number | undefined;
+  /** The environment `proxy: 'env'` reads (proxy-settings.ts `proxyEnv`). Default `process.env`, now. */
+  env?: ProxyEnv | undefined;
 }
 
 /** One request for {@link Transport.request}; give at most one of `form` and `json`. */
@@ -94,7 +96,7 @@ export class Transport {
     this.userAgent = options.userAgent;
     this.timeout = timeout;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.send = chooseSender(connection, timeout);
+    this.send = chooseSender(connection, timeout, options.env);
     this.debug = debugLogOf(this.provider);
   }
 
@@ -286,12 +288,12 @@ function formBody(form: Record<string, string>): string {
  * the option. A broken proxy variable fails each request with its message, not the constructor:
  * an app's start-up does not depend on a shell variable it never meant for us.
  */
-function chooseSender(options: ConnectionOptions, timeout: number): Sender {
+function chooseSender(options: ConnectionOptions, timeout: number, env?: ProxyEnv): Sender {
   // Checked by connectionOptions: a proxy URL never comes with a fetch.
   if (options.fetch) return fetchSender(options.fetch);
   let settings: ProxySettings | undefined;
   try {
-    settings = proxySettings(options.proxy ?? 'env');
+    settings = proxySettings(options.proxy ?? 'env', env);
   } catch (err) {
     return failingSender(err as Error);
   }

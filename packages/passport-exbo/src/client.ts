@@ -12,15 +12,26 @@ import {
   checkClientSecret,
   checkNonEmptyString,
   checkOptionsObject,
+  connectionOptions,
   newStateHandle,
+  type ProxyEnv,
+  proxyEnv,
   type Transport,
 } from '@exbo-soa2/core';
 import { type ExboEndpointOptions, type ExboEndpoints, exboEndpoints } from './endpoints.js';
-import { type ExboGrant, PURPOSE } from './errors.js';
-import { type ExboProfile, readProfileAnswer } from './profile.js';
-import { type ExboTokenResponse, readTokenAnswer } from './token-answer.js';
-import { exboTransport } from './transport.js';
+import type { ExboGrant } from './errors.js';
+import type { ExboProfile } from './profile.js';
+import type { ExboTokenResponse } from './token-answer.js';
 import { PACKAGE_NAME } from './version.js';
+
+type RequestPath = typeof import('./requests.js');
+let requestPath: RequestPath | undefined;
+
+/** The transport and answer readers, required by the first request (requests.ts says why). */
+function loadRequestPath(): RequestPath {
+  requestPath ??= require('./requests.js') as RequestPath;
+  return requestPath;
+}
 
 /** Credentials, URLs and transport settings of an {@link ExboClient} (the strategy's option names). */
 export interface ExboClientOptions extends ExboEndpointOptions, ConnectionOptions {
@@ -60,11 +71,12 @@ function redirectURI(value: string | undefined): string {
 export class ExboClient {
   readonly clientID: string;
   readonly endpoints: ExboEndpoints;
-  /** The shared transport (timeouts, whole-body UTF-8, redacted errors), also used by the game API. */
-  readonly transport: Transport;
   readonly callbackURL: string | undefined;
   // Private (#) so logging or serialising the client never shows it.
   readonly #clientSecret: string;
+  /** The connection options, checked by the constructor, and the proxy variables then set. */
+  readonly #connection: ConnectionOptions & { env: ProxyEnv };
+  #transport: Transport | undefined;
   /** Refreshes in flight, by refresh token: EXBO rotates the pair, so a second use would fail. */
   readonly #refreshing = new Map<string, Promise<ExboTokenResponse>>();
 
@@ -73,9 +85,19 @@ export class ExboClient {
     this.clientID = checkClientID(PACKAGE_NAME, options.clientID, CLIENT_ID) as string;
     this.#clientSecret = checkClientSecret(PACKAGE_NAME, options.clientSecret);
     this.endpoints = exboEndpoints(options);
-    this.transport = exboTransport(options);
+    this.#connection = { ...connectionOptions(PACKAGE_NAME, options), env: proxyEnv() };
     this.callbackURL =
       options.callbackURL === undefined ? undefined : redirectURI(options.callbackURL);
+  }
+
+  /**
+   * The shared transport (timeouts, whole-body UTF-8, redacted errors), also used by the game API.
+   * Made on first use, with the request path (requests.ts); `proxy: 'env'` uses the environment
+   * as it was when the client was made.
+   */
+  get transport(): Transport {
+    this.#transport ??= loadRequestPath().exboTransport(this.#connection);
+    return this.#transport;
   }
 
   /**
@@ -140,6 +162,7 @@ export class ExboClient {
    */
   async fetchProfile(accessToken: string): Promise<ExboProfile> {
     const token = checkNonEmptyString(PACKAGE_NAME, 'accessToken', accessToken);
+    const { PURPOSE, readProfileAnswer } = loadRequestPath();
     const res = await this.transport.request({
       method: 'GET',
       url: this.endpoints.userProfileURL,
@@ -183,6 +206,7 @@ export class ExboClient {
     // was fixed at authorization time.
     if (grant !== 'authorization_code') form.scope = '';
     const secrets = [this.#clientSecret, ...Object.values(fields)];
+    const { PURPOSE, readTokenAnswer } = loadRequestPath();
     const res = await this.transport.request({
       method: 'POST',
       url: this.endpoints.tokenURL,

@@ -1,11 +1,12 @@
-import { type ConnectionOptions, Transport } from '@exbo-soa2/core';
+import { type ConnectionOptions, type ProxyEnv, Transport } from '@exbo-soa2/core';
 import { USER_AGENT } from './version.js';
 
 /**
  * The shared transport, labelled for EXBO so every message names the provider. `options` may be
- * any options object: the Transport takes (and checks) only its connection options.
+ * any options object: the Transport takes (and checks) only its connection options, and `env`,
+ * the environment `proxy: 'env'` reads (default `process.env`, now).
  */
-export function exboTransport(options: ConnectionOptions = {}): Transport {
+export function exboTransport(options: ConnectionOptions & { env?: ProxyEnv } = {}): Transport {
   return new Transport({
     ...options,
     provider: 'exbo',
