@@ -220,7 +220,10 @@ export async function openPostgres(url: string): Promise<Database> {
       }
     });
   } catch (err) {
-    await pool.end().catch(() => {});
+    // Not awaited: after some failures (a port pg refuses, `?port=abc`) the pool keeps the dead
+    // client and end() never settles; awaiting it left start-up pending until the process ran
+    // out of work and exited with code 0, silently.
+    void pool.end().catch(() => {});
     throw new Error(
       `cannot use the PostgreSQL database at ${where} (DATABASE_URL): ${(err as Error).message}`,
     );
@@ -234,10 +237,16 @@ export async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-/** The URL as it can be printed: a password in it is replaced by `***`. */
+/**
+ * The URL as it can be printed: a password in it is replaced by `***`, whether before the host or
+ * as a query parameter (pg reads every query parameter as a setting, `?password=` included).
+ */
 export function redactedDatabaseURL(url: string): string {
   if (!URL.canParse(url)) return 'an invalid URL';
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (/password/i.test(name)) parsed.searchParams.set(name, '***');
+  }
   return parsed.toString();
 }
