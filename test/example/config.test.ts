@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../examples/express-login/src/config.js';
+import { freePort } from '../../harness/processes.js';
 
 const SERVER = fileURLToPath(
   new URL('../../examples/express-login/dist/server.js', import.meta.url),
@@ -233,5 +235,67 @@ describe('example app start-up (server.js)', () => {
     assert.match(home, /Demo providers\./);
     assert.match(home, /Login with EXBO/);
     assert.match(home, /Login with Scratch/);
+  });
+
+  describe('a DATABASE_URL it cannot use: one line naming it, no password, exit code 1', () => {
+    const PASSWORD = 'hunter2secret';
+    /** Exits (rather than hangs), with one line naming DATABASE_URL, and never shows PASSWORD. */
+    async function assertRefused(databaseURL: string, reason: RegExp) {
+      const run = await runServer({ PORT: '0', DATABASE_URL: databaseURL });
+      const output = `${run.stdout}\n${run.stderr}`;
+      assert.equal(run.code, 1, `exit code (null: killed after 15 s):\n${output}`);
+      const lines = run.stderr.split('\n').filter((line) => line.includes('DATABASE_URL'));
+      assert.equal(lines.length, 1, `one line names DATABASE_URL:\n${run.stderr}`);
+      assert.match(lines[0] ?? '', reason);
+      assert.ok(!output.includes(PASSWORD), `the password is shown:\n${output}`);
+      assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
+      assert.doesNotMatch(run.stdout, /Open http/);
+    }
+
+    it('not a URL', { timeout: 20_000 }, async () => {
+      await assertRefused('not a url', /must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    });
+
+    it('nothing listening at its port', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      await assertRefused(
+        `postgres://user:${PASSWORD}@127.0.0.1:${port}/db`,
+        /cannot use the PostgreSQL database at postgres:\/\/user:\*\*\*@127\.0\.0\.1:\d+\/db .*ECONNREFUSED/,
+      );
+    });
+
+    it('the password given as a query parameter', { timeout: 20_000 }, async () => {
+      // pg reads every query parameter as a setting, password included.
+      const port = await freePort();
+      await assertRefused(
+        `postgres://user@127.0.0.1:${port}/db?sslmode=disable&password=${PASSWORD}`,
+        /cannot use the PostgreSQL database at .*password=\*\*\*/,
+      );
+    });
+
+    it('a port pg cannot use, given as a query parameter', { timeout: 20_000 }, async () => {
+      // The URL itself is valid; pg fails on the port, and its pool then never finishes ending.
+      await assertRefused(
+        `postgres://user:${PASSWORD}@127.0.0.1/db?port=abc`,
+        /DATABASE_URL.*Port should be >= 0 and < 65536/,
+      );
+    });
+
+    it('a server that accepts the connection and never answers', { timeout: 20_000 }, async () => {
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      try {
+        // Ended by the pool's 5 s connection timeout, not by runServer's 15 s kill.
+        await assertRefused(
+          `postgres://user:${PASSWORD}@127.0.0.1:${port}/db`,
+          /DATABASE_URL.*timeout/,
+        );
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
   });
 });

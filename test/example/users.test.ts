@@ -200,5 +200,46 @@ for (const [name, makeBackend, skip] of BACKENDS) {
         assert.notEqual(await findOrCreateUser(db, exbo('500')), userId);
       },
     );
+
+    it(
+      'two unlinks at once of one user’s two accounts leave exactly one account',
+      TIMEOUT,
+      async () => {
+        // The two arrive on two connections (two instances, or two tabs), at the same moment. The
+        // race is a matter of timing: many rounds, each with several users' pairs at once so the
+        // statements overlap on the server. Every pair is checked and the failures counted, so a
+        // failure says how often it happened.
+        const ROUNDS = 50;
+        const USERS_PER_ROUND = 5;
+        const failures: string[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const users = await Promise.all(
+            Array.from({ length: USERS_PER_ROUND }, async (_, i) => {
+              const id = `600-${round}-${i}`;
+              const userId = await findOrCreateUser(db, exbo(id));
+              await linkIdentity(db, userId, scratch(id));
+              return userId;
+            }),
+          );
+          await Promise.all(
+            users.map(async (userId) => {
+              const outcomes = await Promise.all([
+                unlinkIdentity(db, userId, 'exbo'),
+                unlinkIdentity(other, userId, 'soa2'),
+              ]);
+              const left = await db.all('SELECT provider FROM identities WHERE user_id = ?', [
+                userId,
+              ]);
+              const refused = outcomes.filter((outcome) => outcome === 'last-identity').length;
+              if (left.length !== 1 || refused !== 1) {
+                failures.push(`user ${userId}: ${outcomes.join(' + ')}, ${left.length} left`);
+              }
+            }),
+          );
+        }
+        const pairs = ROUNDS * USERS_PER_ROUND;
+        assert.deepEqual(failures, [], `${failures.length} of ${pairs} pairs went wrong`);
+      },
+    );
   });
 }

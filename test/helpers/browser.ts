@@ -30,15 +30,22 @@ export interface Form {
 }
 
 const MAX_REDIRECTS = 10;
+/**
+ * How long one request may take, its answer's body included. Without a deadline a server that
+ * never answers hangs the test until the runner's own timeout, which does not say which request.
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export class Browser {
   readonly jar = new CookieJar();
 
   /**
    * `dispatcher`: how fetch connects, e.g. an undici Agent trusting a test CA (harness/cluster.ts)
-   * for https sites; default Node's global one.
+   * for https sites; default Node's global one. `requestTimeoutMs`: each request's deadline.
    */
-  constructor(private readonly options: { dispatcher?: Dispatcher } = {}) {}
+  constructor(
+    private readonly options: { dispatcher?: Dispatcher; requestTimeoutMs?: number } = {},
+  ) {}
 
   /** GET `url` and follow redirects. */
   get(url: string, options: { follow?: boolean } = {}): Promise<Page> {
@@ -91,7 +98,7 @@ export class Browser {
       const cookie = await this.jar.getCookieString(url);
       if (cookie) headers.Cookie = cookie;
       if (currentBody) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      const res = await fetch(url, {
+      const { res, text } = await this.request(url, {
         method: currentMethod,
         headers,
         body: currentBody?.toString(),
@@ -104,7 +111,6 @@ export class Browser {
       const location = res.headers.get('location') ?? undefined;
       hops.push({ method: currentMethod, url, status: res.status, ...(location && { location }) });
       if (follow && location && res.status >= 300 && res.status < 400) {
-        await res.arrayBuffer();
         url = new URL(location, url).toString();
         // 303 (and, as browsers do, 301/302 after a POST) turn into a GET.
         if (res.status !== 307 && res.status !== 308) {
@@ -113,9 +119,22 @@ export class Browser {
         }
         continue;
       }
-      return { url, status: res.status, headers: res.headers, text: await res.text(), hops };
+      return { url, status: res.status, headers: res.headers, text, hops };
     }
     throw new Error(`more than ${MAX_REDIRECTS} redirects from ${startUrl}`);
+  }
+
+  /** One request and its whole body, within the deadline; past it, an error naming the request. */
+  private async request(url: string, init: RequestInit): Promise<{ res: Response; text: string }> {
+    const ms = this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(ms);
+    try {
+      const res = await fetch(url, { ...init, signal });
+      return { res, text: await res.text() };
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      throw new Error(`${init.method} ${url}: no answer within ${ms} ms`, { cause: err });
+    }
   }
 }
 

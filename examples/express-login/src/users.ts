@@ -127,27 +127,37 @@ export type UnlinkOutcome = 'unlinked' | 'not-linked' | 'last-identity';
 /**
  * Unlinks the user's account of `provider`, unless it is their only one. Unlinking EXBO also
  * deletes the stored EXBO tokens: they belong to that account.
+ *
+ * Two unlinks of the same user's two accounts can arrive at once (two tabs, two instances). On
+ * PostgreSQL each statement sees the rows committed when it began, so two DELETEs guarded by a
+ * COUNT could both see two accounts and both delete. Hence one transaction that first locks the
+ * user's row: the second unlink waits there until the first commits, then counts what is left.
+ * SQLite has no FOR UPDATE and needs none: its transaction holds the write lock from the start.
  */
 export async function unlinkIdentity(
   db: Database,
   userId: number,
   provider: ProviderKey,
 ): Promise<UnlinkOutcome> {
-  const { changes } = await db.run(
-    `DELETE FROM identities WHERE user_id = ? AND provider = ?
-     AND (SELECT COUNT(*) FROM identities WHERE user_id = ?) > 1`,
-    [userId, provider, userId],
-  );
-  if (changes === 1) {
-    if (provider === 'exbo') await db.run('DELETE FROM exbo_tokens WHERE user_id = ?', [userId]);
-    return 'unlinked';
-  }
-  const still = await first<IdentityRow>(
-    db,
-    `${SELECT_IDENTITY} WHERE user_id = ? AND provider = ?`,
-    [userId, provider],
-  );
-  return still ? 'last-identity' : 'not-linked';
+  const forUpdate = db.kind === 'postgres' ? ' FOR UPDATE' : '';
+  return db.transaction(async (tx) => {
+    await tx.all(`SELECT id FROM users WHERE id = ?${forUpdate}`, [userId]);
+    const { changes } = await tx.run(
+      `DELETE FROM identities WHERE user_id = ? AND provider = ?
+       AND (SELECT COUNT(*) FROM identities WHERE user_id = ?) > 1`,
+      [userId, provider, userId],
+    );
+    if (changes === 1) {
+      if (provider === 'exbo') await tx.run('DELETE FROM exbo_tokens WHERE user_id = ?', [userId]);
+      return 'unlinked';
+    }
+    const still = await first<IdentityRow>(
+      tx,
+      `${SELECT_IDENTITY} WHERE user_id = ? AND provider = ?`,
+      [userId, provider],
+    );
+    return still ? 'last-identity' : 'not-linked';
+  });
 }
 
 /** The user a session names, with their identities; undefined when the user or all accounts are gone. */
